@@ -1,0 +1,82 @@
+//! The engine's error type. Three kinds matter to callers: the credential cannot be
+//! used here (`Unavailable`), the identity provider refused (`AuthenticationFailed`),
+//! and a transient fault outlasted the retries (`TransientExhausted`).
+
+use serde::Serialize;
+
+/// The OAuth error body of Entra ID or a managed identity endpoint, as parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorResponse {
+  pub error: String,
+  pub error_description: String,
+  pub error_codes: Vec<i64>,
+  pub correlation_id: Option<String>,
+  pub trace_id: Option<String>,
+  pub timestamp: Option<String>,
+}
+
+impl ErrorResponse {
+  /// The first AADSTS code, if the body carried one.
+  pub fn aadsts(&self) -> Option<i64> {
+    self.error_codes.first().copied()
+  }
+}
+
+#[derive(Debug, Clone, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Error {
+  /// The credential cannot be tried in this environment (configuration missing,
+  /// endpoint unreachable, identity not assigned). A chain moves on.
+  #[error("{message}")]
+  #[serde(rename_all = "camelCase")]
+  Unavailable { message: String, status_code: Option<u16>, error_response: Option<ErrorResponse> },
+
+  /// The identity provider answered with a definite refusal.
+  #[error("{message}")]
+  #[serde(rename_all = "camelCase")]
+  AuthenticationFailed { message: String, status_code: u16, error_response: ErrorResponse },
+
+  /// Transient failures (connection errors, 408, 429, 5xx) lasted past every retry.
+  #[error("{message}")]
+  #[serde(rename_all = "camelCase")]
+  TransientExhausted {
+    message: String,
+    host: String,
+    attempts: u32,
+    status_code: Option<u16>,
+    error_response: Option<ErrorResponse>,
+    retry_after_ms: Option<u64>,
+  },
+
+  /// The caller passed something that can never work (bad scope, bad tenant id...).
+  #[error("{message}")]
+  InvalidArgument { message: String },
+}
+
+impl Error {
+  pub fn invalid(message: impl Into<String>) -> Self {
+    Self::InvalidArgument { message: message.into() }
+  }
+
+  pub fn unavailable(message: impl Into<String>) -> Self {
+    Self::Unavailable { message: message.into(), status_code: None, error_response: None }
+  }
+
+  /// A stable machine-readable code, used as the JS error `code`.
+  pub fn code(&self) -> &'static str {
+    match self {
+      Self::Unavailable { .. } => "CredentialUnavailable",
+      Self::AuthenticationFailed { .. } => "AuthenticationFailed",
+      Self::TransientExhausted { .. } => "TransientExhausted",
+      Self::InvalidArgument { .. } => "InvalidArgument",
+    }
+  }
+
+  /// The whole error as JSON, for the binding to rebuild a typed JS error.
+  pub fn to_json(&self) -> String {
+    serde_json::to_string(self).unwrap_or_else(|_| format!("{{\"kind\":\"{}\"}}", self.code()))
+  }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

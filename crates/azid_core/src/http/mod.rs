@@ -1,0 +1,10 @@
+//! Every HTTP call the engine makes: one shared client per trust configuration,
+//! a per-attempt timeout, an overall deadline, retries with backoff, capped bodies.
+
+mod client;
+mod retry;
+mod send;
+
+pub use client::{Transport, TransportKind};
+pub use retry::{parse_retry_after, RetryPolicy};
+pub use send::{send, HttpResponse, SendError};

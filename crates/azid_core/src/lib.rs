@@ -1,0 +1,19 @@
+//! The azid token engine: acquires, caches and refreshes Microsoft Entra ID access
+//! tokens. No napi here: the binding at the repository root wraps this crate.
+
+pub mod credentials;
+pub mod engine;
+pub mod error;
+pub mod expiry;
+pub mod http;
+pub mod log;
+pub mod request;
+pub mod secret;
+mod slot;
+pub mod token;
+
+pub use engine::{Engine, TokenSource};
+pub use error::{Error, ErrorResponse, Result};
+pub use request::TokenRequest;
+pub use secret::Secret;
+pub use token::AccessToken;
