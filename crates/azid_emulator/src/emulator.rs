@@ -1,0 +1,158 @@
+//! The running emulator: a cheap, cloneable handle over both listeners and the shared state.
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::ops::Deref;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+use crate::config::EmulatorConfig;
+use crate::jwt::TokenSigner;
+use crate::server::{spawn_accept_loop, Listener, Shared};
+use crate::state::EmulatorState;
+use crate::tls;
+
+/// A running emulator. Clones share the same servers and state. It derefs to
+/// [`EmulatorState`], so `emulator.register_app(..)` and `emulator.state().register_app(..)`
+/// are the same call.
+///
+/// The servers stop on [`Emulator::shutdown`], or when the last handle is dropped.
+#[derive(Clone, Debug)]
+pub struct Emulator {
+  inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+  shared: Arc<Shared>,
+  token_addr: SocketAddr,
+  imds_addr: SocketAddr,
+  // Dropping the sender (last handle gone) also stops every loop and connection.
+  shutdown: watch::Sender<bool>,
+  tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// Clients cannot connect to 0.0.0.0 / ::, so an unspecified bind address is advertised as loopback.
+fn advertised(host: IpAddr) -> IpAddr {
+  match host {
+    IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+    IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+    other => other,
+  }
+}
+
+impl Emulator {
+  /// Binds both listeners and serves them on the current tokio runtime.
+  pub async fn start(config: EmulatorConfig) -> io::Result<Emulator> {
+    let state_dir = match &config.state_dir {
+      Some(dir) => dir.clone(),
+      None => std::env::temp_dir().join(format!(
+        "azid-emulator-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+      )),
+    };
+    tokio::fs::create_dir_all(&state_dir).await?;
+
+    let token_listener = TcpListener::bind((config.host, config.token_port)).await?;
+    let imds_listener = TcpListener::bind((config.host, config.imds_port)).await?;
+    let token_addr = SocketAddr::new(advertised(config.host), token_listener.local_addr()?.port());
+    let imds_addr = SocketAddr::new(advertised(config.host), imds_listener.local_addr()?.port());
+
+    // Key and certificate generation is CPU work; keep it off the async workers.
+    let host = config.host;
+    let (signer, tls) =
+      tokio::task::spawn_blocking(move || (TokenSigner::new(), tls::generate(host)))
+        .await
+        .map_err(io::Error::other)?;
+    let tls = tls?;
+    let ca_file = state_dir.join("ca.pem");
+    tokio::fs::write(&ca_file, &tls.ca_pem).await?;
+
+    let shared = Arc::new(Shared {
+      state: Arc::new(EmulatorState::new(&config)),
+      signer,
+      authority_host: format!("https://{token_addr}"),
+      imds_endpoint: format!("http://{imds_addr}"),
+      ca_pem: tls.ca_pem,
+      ca_file,
+    });
+    let (shutdown, rx) = watch::channel(false);
+    let tasks = vec![
+      spawn_accept_loop(
+        token_listener,
+        Listener::Entra,
+        Some(TlsAcceptor::from(tls.server_config)),
+        shared.clone(),
+        rx.clone(),
+      ),
+      spawn_accept_loop(imds_listener, Listener::Imds, None, shared.clone(), rx),
+    ];
+    Ok(Emulator {
+      inner: Arc::new(Inner { shared, token_addr, imds_addr, shutdown, tasks: Mutex::new(tasks) }),
+    })
+  }
+
+  /// `https://127.0.0.1:<token_port>`, no trailing slash.
+  pub fn authority_host(&self) -> String {
+    self.inner.shared.authority_host.clone()
+  }
+
+  /// `http://127.0.0.1:<imds_port>`; the token path is `/metadata/identity/oauth2/token`.
+  pub fn imds_endpoint(&self) -> String {
+    self.inner.shared.imds_endpoint.clone()
+  }
+
+  /// Address of the HTTPS (Entra + admin) listener.
+  pub fn token_addr(&self) -> SocketAddr {
+    self.inner.token_addr
+  }
+
+  /// Address of the plain-HTTP IMDS listener.
+  pub fn imds_addr(&self) -> SocketAddr {
+    self.inner.imds_addr
+  }
+
+  /// PEM of the CA that signed the server certificate.
+  pub fn ca_pem(&self) -> String {
+    self.inner.shared.ca_pem.clone()
+  }
+
+  /// That PEM on disk, e.g. for `NODE_EXTRA_CA_CERTS`.
+  pub fn ca_file(&self) -> PathBuf {
+    self.inner.shared.ca_file.clone()
+  }
+
+  /// The registry, settings, faults and counters (also reachable through `Deref`).
+  pub fn state(&self) -> &EmulatorState {
+    &self.inner.shared.state
+  }
+
+  /// `{"authorityHost","imdsEndpoint","caFile","tenantId","clientId"}` as printed by the binary.
+  pub fn info_json(&self) -> serde_json::Value {
+    self.inner.shared.info()
+  }
+
+  /// Stops accepting, closes both listeners and open connections. Idempotent.
+  pub async fn shutdown(&self) {
+    let _ = self.inner.shutdown.send(true);
+    let tasks: Vec<JoinHandle<()>> =
+      std::mem::take(&mut *self.inner.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+    for task in tasks {
+      let _ = task.await;
+    }
+  }
+}
+
+impl Deref for Emulator {
+  type Target = EmulatorState;
+
+  fn deref(&self) -> &EmulatorState {
+    self.state()
+  }
+}

@@ -1,0 +1,88 @@
+//! The emulated routes that are counted and can carry faults.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Route {
+  /// `POST /{tenant}/oauth2/v2.0/token`
+  Token,
+  /// `GET /{tenant}/v2.0/.well-known/openid-configuration`
+  OpenIdConfiguration,
+  /// `GET /common/discovery/instance`
+  InstanceDiscovery,
+  /// `GET /{tenant}/discovery/v2.0/keys`
+  Jwks,
+  /// `GET /metadata/identity/oauth2/token` on the IMDS listener
+  Imds,
+}
+
+impl Route {
+  pub const ALL: [Route; 5] =
+    [Route::Token, Route::OpenIdConfiguration, Route::InstanceDiscovery, Route::Jwks, Route::Imds];
+
+  /// The name used by the admin API and `FromStr`.
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Route::Token => "token",
+      Route::OpenIdConfiguration => "openid",
+      Route::InstanceDiscovery => "instance_discovery",
+      Route::Jwks => "jwks",
+      Route::Imds => "imds",
+    }
+  }
+
+  pub(crate) fn index(self) -> usize {
+    self as usize
+  }
+
+  /// IMDS speaks its own error dialect; every other route answers like Entra.
+  pub(crate) fn is_entra(self) -> bool {
+    self != Route::Imds
+  }
+}
+
+impl fmt::Display for Route {
+  fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str(self.as_str())
+  }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRoute(pub String);
+
+impl fmt::Display for UnknownRoute {
+  fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(
+      f,
+      "unknown route {:?} (expected token, openid, instance_discovery, jwks or imds)",
+      self.0
+    )
+  }
+}
+
+impl std::error::Error for UnknownRoute {}
+
+impl FromStr for Route {
+  type Err = UnknownRoute;
+
+  fn from_str(s: &str) -> Result<Self, Self::Err> {
+    Route::ALL
+      .into_iter()
+      .find(|r| r.as_str().eq_ignore_ascii_case(s))
+      .ok_or_else(|| UnknownRoute(s.to_string()))
+  }
+}
+
+impl<'de> serde::Deserialize<'de> for Route {
+  fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(serde::de::Error::custom)
+  }
+}
+
+impl serde::Serialize for Route {
+  fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(self.as_str())
+  }
+}
