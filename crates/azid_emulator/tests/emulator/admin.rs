@@ -1,0 +1,120 @@
+use azid_emulator::{Route, IMDS_TOKEN_PATH};
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+async fn call(
+  client: &reqwest::Client,
+  method: reqwest::Method,
+  url: String,
+  body: Option<Value>,
+) -> Answer {
+  let mut req = client.request(method, url);
+  if let Some(body) = body {
+    req = req.header("content-type", "application/json").body(body.to_string());
+  }
+  answer(req.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn admin_api_roundtrip() {
+  use reqwest::Method;
+  let emu = start().await;
+  let client = client(&emu);
+  let admin = format!("{}/_emulator", emu.authority_host());
+
+  let a =
+    call(&client, Method::POST, format!("{admin}/tenants"), Some(json!({"tenantId": "t-admin"})))
+      .await;
+  assert_eq!(a.status, 201, "{}", a.text);
+  let app = json!({"tenantId": "t-admin", "clientId": "c-admin", "clientSecret": "s-admin", "additionalTenants": [], "tokenLifetimeSecs": 77});
+  assert_eq!(call(&client, Method::POST, format!("{admin}/apps"), Some(app)).await.status, 201);
+  let a = post_token(
+    &client,
+    &emu,
+    "t-admin",
+    &[
+      ("grant_type", "client_credentials"),
+      ("client_id", "c-admin"),
+      ("client_secret", "s-admin"),
+      ("scope", VAULT_SCOPE),
+    ],
+  )
+  .await;
+  assert_eq!(a.status, 200, "{}", a.text);
+  assert_eq!(a.json["expires_in"], 77);
+
+  let a = call(
+    &client,
+    Method::POST,
+    format!("{admin}/settings"),
+    Some(json!({"tokenLifetimeSecs": 1234, "refreshInSecs": 600})),
+  )
+  .await;
+  assert_eq!(
+    a.json,
+    json!({"tokenLifetimeSecs": 1234, "imdsTokenLifetimeSecs": 86399, "refreshInSecs": 600})
+  );
+  let a = default_token(&client, &emu).await;
+  assert_eq!(
+    (a.json["expires_in"].clone(), a.json["refresh_in"].clone()),
+    (json!(1234), json!(600))
+  );
+  let a =
+    call(&client, Method::POST, format!("{admin}/settings"), Some(json!({"refreshInSecs": null})))
+      .await;
+  assert_eq!(a.json["refreshInSecs"], Value::Null);
+  assert_eq!(a.json["tokenLifetimeSecs"], 1234);
+
+  let ident = json!({"systemAssigned": false, "clientId": "ua-admin", "objectId": "oid-admin", "resourceId": "/subscriptions/x/rg/ua-admin"});
+  let a = call(&client, Method::POST, format!("{admin}/identities"), Some(ident)).await;
+  assert_eq!(a.status, 201);
+  let resp = client
+    .get(format!(
+      "{}{IMDS_TOKEN_PATH}?api-version=2018-02-01&resource=r&client_id=ua-admin",
+      emu.imds_endpoint()
+    ))
+    .header("Metadata", "true")
+    .send()
+    .await
+    .unwrap();
+  assert_eq!(answer(resp).await.json["client_id"], "ua-admin");
+
+  let fault = json!({"route": "token", "fault": {"status": 429, "retryAfter": "3", "times": 1}});
+  assert_eq!(call(&client, Method::POST, format!("{admin}/faults"), Some(fault)).await.status, 201);
+  let a = call(&client, Method::GET, format!("{admin}/faults"), None).await;
+  assert_eq!(a.json["token"]["status"], 429);
+  let a = default_token(&client, &emu).await;
+  assert_eq!((a.status, a.header("retry-after")), (429, Some("3")));
+  let fault = json!({"route": "imds", "fault": {"dropConnection": true}});
+  call(&client, Method::POST, format!("{admin}/faults"), Some(fault)).await;
+  assert!(emu.fault(Route::Imds).unwrap().drop_connection);
+  assert_eq!(call(&client, Method::DELETE, format!("{admin}/faults"), None).await.status, 200);
+  assert!(emu.fault(Route::Imds).is_none());
+  let bad = call(
+    &client,
+    Method::POST,
+    format!("{admin}/faults"),
+    Some(json!({"route": "nope", "fault": {}})),
+  )
+  .await;
+  assert_eq!(bad.status, 400);
+
+  let a = call(&client, Method::GET, format!("{admin}/counts"), None).await;
+  assert_eq!(
+    a.json,
+    json!({"token": 3, "openid": 0, "instance_discovery": 0, "jwks": 0, "imds": 1})
+  );
+  assert_eq!(call(&client, Method::DELETE, format!("{admin}/counts"), None).await.status, 200);
+  assert_eq!(emu.request_count(Route::Token), 0);
+
+  let a = call(&client, Method::GET, format!("{admin}/ca.pem"), None).await;
+  assert_eq!(a.text, emu.ca_pem());
+  assert_eq!(std::fs::read_to_string(emu.ca_file()).unwrap(), emu.ca_pem());
+  let a = call(&client, Method::GET, format!("{admin}/info"), None).await;
+  assert_eq!(a.json["authorityHost"], emu.authority_host());
+
+  // The IMDS listener does not serve the admin API.
+  let resp = client.get(format!("{}/_emulator/counts", emu.imds_endpoint())).send().await.unwrap();
+  assert_eq!(resp.status().as_u16(), 404);
+}
