@@ -2,6 +2,19 @@
 //! documents and the IMDS managed-identity endpoint, for tests, demos, benchmarks and local
 //! development. Start one with [`Emulator::start`]; drive it from Rust through
 //! [`EmulatorState`] or from any language through the `/_emulator/` admin API.
+//!
+//! Listeners: HTTPS ([`Emulator::authority_host`]) serves
+//! `POST /{tenant}/oauth2/v2.0/token`, `GET /{tenant}/v2.0/.well-known/openid-configuration`,
+//! `GET /{tenant}/discovery/v2.0/keys`, `GET /common/discovery/instance` and the admin API;
+//! plain HTTP ([`Emulator::imds_endpoint`]) serves `GET /metadata/identity/oauth2/token`.
+//!
+//! Admin API (JSON, camelCase):
+//! `POST /_emulator/apps` ([`AppRegistration`]), `POST /_emulator/identities`
+//! ([`IdentityRegistration`]), `POST /_emulator/tenants` `{tenantId}`,
+//! `GET|POST /_emulator/settings` `{tokenLifetimeSecs?, imdsTokenLifetimeSecs?, refreshInSecs?}`
+//! (`refreshInSecs: null` clears it), `GET|POST|DELETE /_emulator/faults` (`{route, fault}`,
+//! see [`Fault`]), `DELETE /_emulator/faults/{route}`, `GET|DELETE /_emulator/counts`,
+//! `GET /_emulator/ca.pem`, `GET /_emulator/info`.
 
 mod admin;
 mod clock;

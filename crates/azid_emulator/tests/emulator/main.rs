@@ -1,6 +1,8 @@
 //! End-to-end tests: real HTTPS/HTTP over loopback against a started emulator.
 
 mod admin;
+#[cfg(unix)]
+mod binary;
 mod common;
 mod discovery;
 mod faults;
