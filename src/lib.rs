@@ -1,1 +1,9 @@
-//! napi binding.
+//! The napi binding of azid: thin wrappers that turn JS options into engine configs,
+//! engine results into JS objects, and engine errors into JSON the facade rebuilds
+//! as typed errors. No logic of its own lives here.
+
+mod credential;
+mod emulator;
+mod error;
+mod logging;
+mod options;

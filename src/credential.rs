@@ -1,0 +1,110 @@
+//! `NativeCredential`: one engine (shared process-wide by configuration) seen from JS.
+
+use std::sync::Arc;
+
+use azid_core::credentials::managed_identity::Endpoint;
+use azid_core::credentials::{
+  ClientSecretConfig, ClientSecretSource, ManagedIdentityConfig, ManagedIdentitySource,
+  UserAssignedId,
+};
+use azid_core::http::RetryPolicy;
+use azid_core::{Engine, Secret, TokenRequest, TokenSource};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::error::to_napi;
+use crate::options::{
+  NativeAccessToken, NativeClientSecretOptions, NativeManagedIdentityOptions, NativeRetryOptions,
+};
+
+#[napi]
+pub struct NativeCredential {
+  engine: Arc<Engine>,
+}
+
+#[napi]
+impl NativeCredential {
+  #[napi(factory)]
+  pub fn client_secret(options: NativeClientSecretOptions) -> Result<Self> {
+    let config = ClientSecretConfig {
+      authority_host: options.authority_host,
+      tenant_id: options.tenant_id,
+      client_id: options.client_id,
+      client_secret: Secret::new(options.client_secret),
+      retry: NativeRetryOptions::apply(options.retry.as_ref(), RetryPolicy::entra()),
+    };
+    let key = config.engine_key();
+    let engine = Engine::shared(&key, || {
+      Ok(Arc::new(ClientSecretSource::new(config)?) as Arc<dyn TokenSource>)
+    })
+    .map_err(to_napi)?;
+    Ok(Self { engine })
+  }
+
+  #[napi(factory)]
+  pub fn managed_identity(options: NativeManagedIdentityOptions) -> Result<Self> {
+    let id = match (options.client_id, options.object_id, options.resource_id) {
+      (Some(c), None, None) => Some(UserAssignedId::ClientId(c)),
+      (None, Some(o), None) => Some(UserAssignedId::ObjectId(o)),
+      (None, None, Some(r)) => Some(UserAssignedId::ResourceId(r)),
+      (None, None, None) => None,
+      _ => {
+        return Err(to_napi(azid_core::Error::invalid(
+          "ManagedIdentityCredential: specify at most one of clientId, objectId and resourceId.",
+        )))
+      }
+    };
+    let config = ManagedIdentityConfig {
+      endpoint: Endpoint::Imds { base: options.imds_endpoint },
+      id,
+      retry: NativeRetryOptions::apply(options.retry.as_ref(), RetryPolicy::imds()),
+    };
+    let key = config.engine_key();
+    let engine = Engine::shared(&key, || {
+      Ok(Arc::new(ManagedIdentitySource::new(config)?) as Arc<dyn TokenSource>)
+    })
+    .map_err(to_napi)?;
+    Ok(Self { engine })
+  }
+
+  /// The cached token if it is fresh, else `null`; never waits and creates no Promise.
+  #[napi]
+  pub fn get_token_sync(
+    &self,
+    scopes: Vec<String>,
+    tenant_id: Option<String>,
+    enable_cae: Option<bool>,
+  ) -> Result<Option<NativeAccessToken>> {
+    let request =
+      TokenRequest::new(&scopes, tenant_id, None, enable_cae.unwrap_or(false)).map_err(to_napi)?;
+    Ok(self.engine.get_fresh(&request).map(|t| NativeAccessToken::from(t.as_ref())))
+  }
+
+  /// A token: cached, shared with concurrent callers, or fetched.
+  #[napi]
+  pub async fn get_token(
+    &self,
+    scopes: Vec<String>,
+    tenant_id: Option<String>,
+    claims: Option<String>,
+    enable_cae: Option<bool>,
+  ) -> Result<NativeAccessToken> {
+    let request = TokenRequest::new(&scopes, tenant_id, claims, enable_cae.unwrap_or(false))
+      .map_err(to_napi)?;
+    let engine = self.engine.clone();
+    let token = engine.get_token(request).await.map_err(to_napi)?;
+    Ok(NativeAccessToken::from(token.as_ref()))
+  }
+
+  /// The credential as log lines name it (no secrets).
+  #[napi(getter)]
+  pub fn label(&self) -> String {
+    self.engine.label().to_string()
+  }
+
+  /// Upstream requests this engine has started (shared by every object with the same config).
+  #[napi(getter)]
+  pub fn upstream_requests(&self) -> f64 {
+    self.engine.upstream_requests() as f64
+  }
+}

@@ -1,0 +1,172 @@
+//! The emulator, embedded in the addon so the demo, the tests and users' local
+//! development need no second binary. JSON crosses for registrations and faults,
+//! in the same camelCase shapes as the emulator's admin API.
+
+use std::str::FromStr;
+
+use azid_emulator::{
+  AppRegistration, Emulator, EmulatorConfig, Fault, IdentityRegistration, Route,
+};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+#[napi(object)]
+#[derive(Default)]
+pub struct NativeEmulatorOptions {
+  pub token_port: Option<u16>,
+  pub imds_port: Option<u16>,
+  pub state_dir: Option<String>,
+  pub token_lifetime_secs: Option<u32>,
+  pub imds_token_lifetime_secs: Option<u32>,
+}
+
+#[napi]
+pub struct NativeEmulator {
+  inner: Emulator,
+}
+
+fn bad(what: &str, e: impl std::fmt::Display) -> Error {
+  Error::new(Status::InvalidArg, format!("emulator: invalid {what}: {e}"))
+}
+
+fn route(name: &str) -> Result<Route> {
+  Route::from_str(name)
+    .map_err(|e| bad("route (use token, openid, instance_discovery, jwks or imds)", e))
+}
+
+/// Starts an emulator on loopback with ephemeral ports (unless given).
+#[napi]
+pub async fn start_native_emulator(
+  options: Option<NativeEmulatorOptions>,
+) -> Result<NativeEmulator> {
+  let o = options.unwrap_or_default();
+  let mut config = EmulatorConfig::default();
+  if let Some(p) = o.token_port {
+    config.token_port = p;
+  }
+  if let Some(p) = o.imds_port {
+    config.imds_port = p;
+  }
+  if let Some(d) = o.state_dir {
+    config.state_dir = Some(d.into());
+  }
+  if let Some(s) = o.token_lifetime_secs {
+    config.token_lifetime_secs = s.into();
+  }
+  if let Some(s) = o.imds_token_lifetime_secs {
+    config.imds_token_lifetime_secs = s.into();
+  }
+  let inner = Emulator::start(config)
+    .await
+    .map_err(|e| Error::from_reason(format!("emulator failed to start: {e}")))?;
+  Ok(NativeEmulator { inner })
+}
+
+#[napi]
+impl NativeEmulator {
+  #[napi(getter)]
+  pub fn authority_host(&self) -> String {
+    self.inner.authority_host()
+  }
+
+  #[napi(getter)]
+  pub fn imds_endpoint(&self) -> String {
+    self.inner.imds_endpoint()
+  }
+
+  #[napi(getter)]
+  pub fn ca_file(&self) -> String {
+    self.inner.ca_file().to_string_lossy().into_owned()
+  }
+
+  #[napi(getter)]
+  pub fn ca_pem(&self) -> String {
+    self.inner.ca_pem()
+  }
+
+  /// The seeded tenant, app and identities (the demo secret is public by design).
+  #[napi(getter)]
+  pub fn defaults(&self) -> serde_json::Value {
+    serde_json::json!({
+      "tenantId": azid_emulator::DEFAULT_TENANT_ID,
+      "clientId": azid_emulator::DEFAULT_CLIENT_ID,
+      "clientSecret": azid_emulator::DEFAULT_CLIENT_SECRET,
+      "userAssignedClientId": azid_emulator::DEFAULT_USER_ASSIGNED_CLIENT_ID,
+      "userAssignedObjectId": azid_emulator::DEFAULT_USER_ASSIGNED_OBJECT_ID,
+      "userAssignedResourceId": azid_emulator::DEFAULT_USER_ASSIGNED_RESOURCE_ID,
+      "systemAssignedClientId": azid_emulator::DEFAULT_SYSTEM_ASSIGNED_CLIENT_ID,
+    })
+  }
+
+  #[napi]
+  pub fn register_tenant(&self, tenant_id: String) {
+    self.inner.register_tenant(tenant_id);
+  }
+
+  /// `{ tenantId, clientId, clientSecret?, additionalTenants?, tokenLifetimeSecs? }`
+  #[napi(
+    ts_args_type = "app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number }"
+  )]
+  pub fn register_app(&self, app: serde_json::Value) -> Result<()> {
+    let app: AppRegistration = serde_json::from_value(app).map_err(|e| bad("app", e))?;
+    self.inner.register_app(app);
+    Ok(())
+  }
+
+  /// `{ systemAssigned?, clientId?, objectId?, resourceId? }`; returns it with ids filled in.
+  #[napi(
+    ts_args_type = "identity: { systemAssigned?: boolean; clientId?: string; objectId?: string; resourceId?: string }"
+  )]
+  pub fn register_identity(&self, identity: serde_json::Value) -> Result<serde_json::Value> {
+    let identity: IdentityRegistration =
+      serde_json::from_value(identity).map_err(|e| bad("identity", e))?;
+    serde_json::to_value(self.inner.register_identity(identity)).map_err(|e| bad("identity", e))
+  }
+
+  /// Route: token, openid, instance_discovery, jwks or imds. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`.
+  #[napi(
+    ts_args_type = "route: string, fault: { latencyMs?: number; status?: number; body?: string; retryAfter?: string; dropConnection?: boolean; malformedBody?: boolean; times?: number }"
+  )]
+  pub fn set_fault(&self, route_name: String, fault: serde_json::Value) -> Result<()> {
+    let fault: Fault = serde_json::from_value(fault).map_err(|e| bad("fault", e))?;
+    self.inner.set_fault(route(&route_name)?, fault);
+    Ok(())
+  }
+
+  #[napi]
+  pub fn clear_faults(&self) {
+    self.inner.clear_faults();
+  }
+
+  /// Requests that reached a route (faulted ones included).
+  #[napi]
+  pub fn request_count(&self, route_name: String) -> Result<f64> {
+    Ok(self.inner.request_count(route(&route_name)?) as f64)
+  }
+
+  #[napi]
+  pub fn reset_counts(&self) {
+    self.inner.reset_counts();
+  }
+
+  #[napi]
+  pub fn set_token_lifetime(&self, secs: u32) {
+    self.inner.set_token_lifetime(secs.into());
+  }
+
+  #[napi]
+  pub fn set_imds_token_lifetime(&self, secs: u32) {
+    self.inner.set_imds_token_lifetime(secs.into());
+  }
+
+  /// Adds `refresh_in` to token responses (null removes it).
+  #[napi]
+  pub fn set_refresh_in(&self, secs: Option<u32>) {
+    self.inner.set_refresh_in(secs.map(u64::from));
+  }
+
+  #[napi]
+  pub async fn shutdown(&self) {
+    self.inner.shutdown().await;
+  }
+}

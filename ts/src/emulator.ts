@@ -1,0 +1,105 @@
+/**
+ * The local emulator of Entra ID and managed identity endpoints, for tests and local
+ * development. It serves HTTPS with a CA made at start; `env()` gives the variables
+ * that point azid (and the official Azure SDK) at it.
+ */
+import native from './native'
+
+type NativeEmulator = InstanceType<typeof native.NativeEmulator>
+export type EmulatorRoute = 'token' | 'openid' | 'instance_discovery' | 'jwks' | 'imds'
+export type EmulatorFault = Parameters<NativeEmulator['setFault']>[1]
+export type EmulatorApp = Parameters<NativeEmulator['registerApp']>[0]
+export type EmulatorIdentity = Parameters<NativeEmulator['registerIdentity']>[0]
+
+export interface EmulatorOptions {
+  tokenPort?: number
+  imdsPort?: number
+  /** Where the CA file is written (default: a fresh temp folder). */
+  stateDir?: string
+  tokenLifetimeSecs?: number
+  imdsTokenLifetimeSecs?: number
+}
+
+/** Apps and identities every emulator starts with. The secret is a public demo value. */
+export interface EmulatorDefaults {
+  tenantId: string
+  clientId: string
+  clientSecret: string
+  userAssignedClientId: string
+  userAssignedObjectId: string
+  userAssignedResourceId: string
+  systemAssignedClientId: string
+}
+
+export class Emulator {
+  private constructor(private readonly inner: NativeEmulator) {}
+
+  static async start(options: EmulatorOptions = {}): Promise<Emulator> {
+    return new Emulator(await native.startNativeEmulator(options))
+  }
+
+  /** `https://127.0.0.1:<port>`: use as `authorityHost`. */
+  get authorityHost(): string {
+    return this.inner.authorityHost
+  }
+  /** `http://127.0.0.1:<port>`: use as `AZURE_POD_IDENTITY_AUTHORITY_HOST`. */
+  get imdsEndpoint(): string {
+    return this.inner.imdsEndpoint
+  }
+  /** PEM file of the emulator's CA: use as `NODE_EXTRA_CA_CERTS`. */
+  get caFile(): string {
+    return this.inner.caFile
+  }
+  get defaults(): EmulatorDefaults {
+    return this.inner.defaults as EmulatorDefaults
+  }
+
+  /** Variables that point credentials at this emulator (set `NODE_EXTRA_CA_CERTS` before Node starts for the official SDK). */
+  env(): Record<string, string> {
+    const d = this.defaults
+    return {
+      AZURE_AUTHORITY_HOST: this.authorityHost,
+      AZURE_POD_IDENTITY_AUTHORITY_HOST: this.imdsEndpoint,
+      NODE_EXTRA_CA_CERTS: this.caFile,
+      AZURE_TENANT_ID: d.tenantId,
+      AZURE_CLIENT_ID: d.clientId,
+      AZURE_CLIENT_SECRET: d.clientSecret,
+    }
+  }
+
+  registerTenant(tenantId: string): void {
+    this.inner.registerTenant(tenantId)
+  }
+  registerApp(app: EmulatorApp): void {
+    this.inner.registerApp(app)
+  }
+  registerIdentity(identity: EmulatorIdentity): Required<EmulatorIdentity> {
+    return this.inner.registerIdentity(identity) as Required<EmulatorIdentity>
+  }
+  /** Injects latency, a status (with Retry-After), a dropped connection or a malformed body. */
+  setFault(route: EmulatorRoute, fault: EmulatorFault): void {
+    this.inner.setFault(route, fault)
+  }
+  clearFaults(): void {
+    this.inner.clearFaults()
+  }
+  /** Requests that reached `route` since start or the last `resetCounts()`. */
+  requestCount(route: EmulatorRoute): number {
+    return this.inner.requestCount(route)
+  }
+  resetCounts(): void {
+    this.inner.resetCounts()
+  }
+  setTokenLifetime(secs: number): void {
+    this.inner.setTokenLifetime(secs)
+  }
+  setImdsTokenLifetime(secs: number): void {
+    this.inner.setImdsTokenLifetime(secs)
+  }
+  setRefreshIn(secs: number | null): void {
+    this.inner.setRefreshIn(secs)
+  }
+  async stop(): Promise<void> {
+    await this.inner.shutdown()
+  }
+}

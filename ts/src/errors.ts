@@ -1,0 +1,178 @@
+/**
+ * Error classes with the names and fields of `@azure/identity`, plus the transient
+ * kind azid adds. `fromNative` rebuilds them from the engine's JSON errors.
+ */
+
+export const CredentialUnavailableErrorName = 'CredentialUnavailableError'
+export const AuthenticationErrorName = 'AuthenticationError'
+export const AggregateAuthenticationErrorName = 'AggregateAuthenticationError'
+export const TransientAuthenticationErrorName = 'TransientAuthenticationError'
+
+/** The credential cannot be used in this environment; a chain moves on to the next one. */
+export class CredentialUnavailableError extends Error {
+  /** HTTP status, when an endpoint answered (e.g. IMDS 'Identity not found'). */
+  readonly statusCode?: number
+  readonly errorResponse?: ErrorResponse
+  constructor(message?: string, options?: { cause?: unknown; statusCode?: number; errorResponse?: ErrorResponse }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = CredentialUnavailableErrorName
+    if (options?.statusCode !== undefined) this.statusCode = options.statusCode
+    if (options?.errorResponse !== undefined) this.errorResponse = options.errorResponse
+  }
+}
+
+/** The OAuth error body of Entra ID, with `@azure/identity`'s field names. */
+export interface ErrorResponse {
+  error: string
+  errorDescription: string
+  errorCodes?: number[]
+  timestamp?: number | string
+  traceId?: string
+  correlationId?: string
+}
+
+interface OAuthErrorBody {
+  error?: string
+  error_description?: string
+  error_codes?: number[]
+  timestamp?: number | string
+  trace_id?: string
+  correlation_id?: string
+}
+
+/** Entra ID (or a managed identity endpoint) refused the request. */
+export class AuthenticationError extends Error {
+  readonly statusCode: number
+  readonly errorResponse: ErrorResponse
+
+  /**
+   * As in `@azure/identity`: `errorBody` is the OAuth JSON body (object or string).
+   * `options.message` replaces the default message.
+   */
+  constructor(statusCode: number, errorBody: object | string | undefined | null, options?: { cause?: unknown; message?: string }) {
+    const errorResponse = toErrorResponse(statusCode, errorBody)
+    super(
+      options?.message ?? `${errorResponse.error} Status code: ${statusCode}\nMore details:\n${errorResponse.errorDescription},`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    )
+    this.statusCode = statusCode
+    this.errorResponse = errorResponse
+    this.name = AuthenticationErrorName
+  }
+}
+
+function toErrorResponse(statusCode: number, body: object | string | undefined | null): ErrorResponse {
+  if (body && typeof body === 'object' && 'errorDescription' in body) return body as ErrorResponse
+  let parsed: OAuthErrorBody | undefined
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as OAuthErrorBody
+    } catch {
+      parsed = undefined
+    }
+  } else if (body && typeof body === 'object') {
+    parsed = body as OAuthErrorBody
+  }
+  if (!parsed || typeof parsed.error !== 'string') {
+    return {
+      error: statusCode === 400 ? 'invalid_request' : 'unknown_error',
+      errorDescription: typeof body === 'string' ? body : 'An unknown error occurred and no additional details are available.',
+    }
+  }
+  return {
+    error: parsed.error,
+    errorDescription: parsed.error_description ?? '',
+    errorCodes: parsed.error_codes,
+    timestamp: parsed.timestamp,
+    traceId: parsed.trace_id,
+    correlationId: parsed.correlation_id,
+  }
+}
+
+/**
+ * A transient failure (connection error, 408, 429, 5xx) that outlasted every retry.
+ * It is an `AuthenticationError`, so code that checks for that keeps working.
+ */
+export class TransientAuthenticationError extends AuthenticationError {
+  /** Host that failed. */
+  readonly host: string
+  /** Attempts made, the first included. */
+  readonly attempts: number
+  /** The server's Retry-After, in milliseconds, when it sent one. */
+  readonly retryAfterMs?: number
+  constructor(message: string, fields: { statusCode?: number; errorResponse?: ErrorResponse; host: string; attempts: number; retryAfterMs?: number }) {
+    super(fields.statusCode ?? 0, fields.errorResponse ?? { error: 'network_error', errorDescription: message }, { message })
+    this.name = TransientAuthenticationErrorName
+    this.host = fields.host
+    this.attempts = fields.attempts
+    if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs
+  }
+}
+
+/** Every credential of a chain failed; `errors` holds each one's error in order. */
+export class AggregateAuthenticationError extends Error {
+  readonly errors: unknown[]
+  constructor(errors: unknown[], errorMessage?: string) {
+    const joined = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('\n')
+    super(`${errorMessage}\n${joined}`)
+    this.errors = errors
+    this.name = AggregateAuthenticationErrorName
+  }
+}
+
+/** The caller's AbortSignal fired; other callers waiting on the same request are unaffected. */
+export class AbortError extends Error {
+  constructor(message = 'The operation was aborted.') {
+    super(message)
+    this.name = 'AbortError'
+  }
+}
+
+interface NativeErrorJson {
+  kind: 'unavailable' | 'authenticationFailed' | 'transientExhausted' | 'invalidArgument'
+  message: string
+  statusCode?: number | null
+  errorResponse?: (Omit<ErrorResponse, 'errorCodes'> & { errorCodes?: number[] }) | null
+  host?: string
+  attempts?: number
+  retryAfterMs?: number | null
+}
+
+function cleanResponse(r: NativeErrorJson['errorResponse']): ErrorResponse | undefined {
+  if (!r) return undefined
+  const out: ErrorResponse = { error: r.error, errorDescription: r.errorDescription }
+  if (r.errorCodes && r.errorCodes.length > 0) out.errorCodes = r.errorCodes
+  if (r.correlationId) out.correlationId = r.correlationId
+  if (r.traceId) out.traceId = r.traceId
+  if (r.timestamp) out.timestamp = r.timestamp
+  return out
+}
+
+/** Rebuilds a typed error from an error thrown by the native engine. */
+export function fromNative(err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err)
+  if (!message.startsWith('{')) return err instanceof Error ? err : new Error(message)
+  let e: NativeErrorJson
+  try {
+    e = JSON.parse(message) as NativeErrorJson
+  } catch {
+    return err instanceof Error ? err : new Error(message)
+  }
+  const errorResponse = cleanResponse(e.errorResponse)
+  switch (e.kind) {
+    case 'unavailable':
+      return new CredentialUnavailableError(e.message, { statusCode: e.statusCode ?? undefined, errorResponse })
+    case 'authenticationFailed':
+      return new AuthenticationError(e.statusCode ?? 0, errorResponse ?? null, { message: e.message })
+    case 'transientExhausted':
+      return new TransientAuthenticationError(e.message, {
+        statusCode: e.statusCode ?? undefined,
+        errorResponse,
+        host: e.host ?? '',
+        attempts: e.attempts ?? 0,
+        retryAfterMs: e.retryAfterMs ?? undefined,
+      })
+    default:
+      return new Error(e.message)
+  }
+}

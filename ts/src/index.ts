@@ -1,0 +1,41 @@
+/**
+ * azid: Microsoft Entra ID tokens for Node.js services. Credential classes with the
+ * names, options and errors of `@azure/identity`, backed by a Rust engine.
+ */
+export { ClientSecretCredential } from './credentials/clientSecretCredential'
+export type { ClientSecretCredentialOptions } from './credentials/clientSecretCredential'
+export { ManagedIdentityCredential } from './credentials/managedIdentityCredential'
+export type {
+  ManagedIdentityCredentialClientIdOptions,
+  ManagedIdentityCredentialObjectIdOptions,
+  ManagedIdentityCredentialOptions,
+  ManagedIdentityCredentialResourceIdOptions,
+} from './credentials/managedIdentityCredential'
+export {
+  AbortError,
+  AggregateAuthenticationError,
+  AggregateAuthenticationErrorName,
+  AuthenticationError,
+  AuthenticationErrorName,
+  CredentialUnavailableError,
+  CredentialUnavailableErrorName,
+  TransientAuthenticationError,
+  TransientAuthenticationErrorName,
+} from './errors'
+export type { ErrorResponse } from './errors'
+export { AzureLogger, getLogLevel, setLogLevel } from './logger'
+export type { AzureLogLevel } from './logger'
+export { getBearerTokenProvider } from './tokenProvider'
+export type { GetBearerTokenProviderOptions } from './tokenProvider'
+export { AzureAuthorityHosts } from './util/authorityHost'
+export type {
+  AbortSignalLike,
+  AccessToken,
+  GetTokenOptions,
+  MultiTenantTokenCredentialOptions,
+  RetryOptions,
+  TokenCredential,
+  TokenCredentialOptions,
+} from './tokenCredential'
+export { Emulator } from './emulator'
+export type { EmulatorApp, EmulatorDefaults, EmulatorFault, EmulatorIdentity, EmulatorOptions, EmulatorRoute } from './emulator'
