@@ -22,6 +22,9 @@ export const AzureLogger: AzureLoggerLike = {
 let level: AzureLogLevel | undefined
 let sinkId: number | undefined
 
+/** Read on the getToken hot path: a plain property, cheaper than a call. */
+export const logFlags = { verbose: false }
+
 /** Whether lines of `l` are written now. */
 export function isLogEnabled(l: AzureLogLevel): boolean {
   return level !== undefined && LEVELS.indexOf(l) >= LEVELS.indexOf(level)
@@ -37,6 +40,7 @@ export function setLogLevel(l?: AzureLogLevel): void {
     throw new Error(`Unknown log level '${String(l)}'. Acceptable values: ${LEVELS.join(', ')}`)
   }
   level = l
+  logFlags.verbose = l === 'verbose'
   native.setNativeLogLevel(l ?? null)
   if (l !== undefined && sinkId === undefined) {
     sinkId = native.addNativeLogSink((lvl: string, line: string) => write(lvl as AzureLogLevel, line))

@@ -153,6 +153,8 @@ enum Target<'a> {
 
 fn classify(kind: Listener, path: &str) -> Target<'_> {
   if kind == Listener::Imds {
+    // msal-node asks for the path with a trailing slash; real IMDS accepts both.
+    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
     return if path == imds::TOKEN_PATH { Target::Imds } else { Target::NotFound };
   }
   if path == admin::PREFIX || path.starts_with("/_emulator/") {

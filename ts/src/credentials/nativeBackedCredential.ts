@@ -5,7 +5,7 @@
  */
 import native from '../native'
 import { AbortError, fromNative } from '../errors'
-import { isLogEnabled, logLine } from '../logger'
+import { isLogEnabled, logFlags, logLine } from '../logger'
 import type { AccessToken, GetTokenOptions, RetryOptions, TokenCredential } from '../tokenCredential'
 import { raceAbort } from '../util/abort'
 import { toScopeArray } from '../util/scopes'
@@ -31,7 +31,10 @@ export abstract class NativeBackedCredential implements TokenCredential {
     if (options === undefined || (options.tenantId === undefined && options.claims === undefined && options.abortSignal?.aborted !== true)) {
       const key = typeof scopes === 'string' ? scopes : scopes.length === 1 ? scopes[0] : scopes.join(' ')
       const hit = (options?.enableCae === true ? this.caeMemo : this.memo).get(key as string)
-      if (hit !== undefined && Date.now() < hit.refreshAfterTimestamp) return hit
+      if (hit !== undefined && Date.now() < hit.refreshAfterTimestamp) {
+        if (logFlags.verbose) logLine('verbose', `${this.engine.label}: cache hit for [${String(key)}]`)
+        return hit
+      }
     }
     return this.getTokenFromEngine(scopes, options)
   }

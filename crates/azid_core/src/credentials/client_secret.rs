@@ -27,8 +27,8 @@ impl ClientSecretConfig {
   pub fn engine_key(&self) -> String {
     let secret_hash = Sha256::digest(self.client_secret.expose().as_bytes());
     format!(
-      "client_secret|{}|{}|{}|{:x}|{}",
-      self.authority_host, self.tenant_id, self.client_id, secret_hash, self.retry.max_retries
+      "client_secret|{}|{}|{}|{:x}|{:?}",
+      self.authority_host, self.tenant_id, self.client_id, secret_hash, self.retry
     )
   }
 }
@@ -108,7 +108,9 @@ impl TokenSource for ClientSecretSource {
       let correlation_id = uuid::Uuid::new_v4().to_string();
       let host = url::Url::parse(&url)
         .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
+        .and_then(|u| {
+          u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(443)))
+        })
         .unwrap_or_default();
       crate::azlog!(crate::log::Level::Info, "{label}: POST https://{host}/{tenant}/oauth2/v2.0/token (client-request-id {correlation_id})");
       let what = format!("{label}: token request to {host}");

@@ -46,7 +46,7 @@ pub struct ManagedIdentityConfig {
 
 impl ManagedIdentityConfig {
   pub fn engine_key(&self) -> String {
-    format!("managed_identity|{:?}|{:?}|{}", self.endpoint, self.id, self.retry.max_retries)
+    format!("managed_identity|{:?}|{:?}|{:?}", self.endpoint, self.id, self.retry)
   }
 }
 
