@@ -30,12 +30,16 @@ pub enum Error {
   /// endpoint unreachable, identity not assigned). A chain moves on.
   #[error("{message}")]
   #[serde(rename_all = "camelCase")]
-  Unavailable { message: String, status_code: Option<u16>, error_response: Option<ErrorResponse> },
+  Unavailable {
+    message: String,
+    status_code: Option<u16>,
+    error_response: Option<Box<ErrorResponse>>,
+  },
 
   /// The identity provider answered with a definite refusal.
   #[error("{message}")]
   #[serde(rename_all = "camelCase")]
-  AuthenticationFailed { message: String, status_code: u16, error_response: ErrorResponse },
+  AuthenticationFailed { message: String, status_code: u16, error_response: Box<ErrorResponse> },
 
   /// Transient failures (connection errors, 408, 429, 5xx) lasted past every retry.
   #[error("{message}")]
@@ -45,7 +49,7 @@ pub enum Error {
     host: String,
     attempts: u32,
     status_code: Option<u16>,
-    error_response: Option<ErrorResponse>,
+    error_response: Option<Box<ErrorResponse>>,
     retry_after_ms: Option<u64>,
   },
 

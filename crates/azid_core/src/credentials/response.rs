@@ -19,11 +19,11 @@ pub fn token_from_response(label: &str, response: &HttpResponse) -> Result<Acces
       response.status
     ),
     status_code: response.status,
-    error_response: ErrorResponse {
+    error_response: Box::new(ErrorResponse {
       error: "invalid_response".into(),
       error_description: why.into(),
       ..Default::default()
-    },
+    }),
   };
   let body: Value =
     serde_json::from_slice(&response.body).map_err(|_| malformed("body is not JSON"))?;
@@ -131,11 +131,15 @@ pub fn error_from_response(
       host: host.to_string(),
       attempts: response.attempts,
       status_code: Some(response.status),
-      error_response: Some(parsed),
+      error_response: Some(Box::new(parsed)),
       retry_after_ms,
     };
   }
-  Error::AuthenticationFailed { message, status_code: response.status, error_response: parsed }
+  Error::AuthenticationFailed {
+    message,
+    status_code: response.status,
+    error_response: Box::new(parsed),
+  }
 }
 
 /// A request that never got a response.

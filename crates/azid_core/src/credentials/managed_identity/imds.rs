@@ -73,7 +73,7 @@ pub async fn fetch(
     return Err(Error::Unavailable {
       message: format!("{label}: IMDS answered 'Identity not found': {which} is not assigned to this resource. Assign it, or pass the id of an identity that is."),
       status_code: Some(400),
-      error_response: Some(parsed),
+      error_response: Some(Box::new(parsed)),
     });
   }
   let retryable = policy.retry_statuses.contains(&response.status);
