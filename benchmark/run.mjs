@@ -9,13 +9,14 @@
 // addresses; inherited AZURE_*, IDENTITY_*, MSI_* and proxy variables are removed.
 import { spawn } from 'node:child_process'
 import http from 'node:http'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 import { KINDS, LIBRARIES, libraryVersions } from './lib/contenders.mjs'
 import { renderMarkdown } from './lib/report.mjs'
+import { prepareAddon } from './lib/addon.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -48,12 +49,17 @@ function cleanEnv(env) {
   for (const [k, v] of Object.entries(env)) {
     if (/^(AZURE_|IDENTITY_|MSI_|IMDS_)/i.test(k)) continue
     if (/proxy/i.test(k)) continue
-    if (k === 'NODE_OPTIONS' || k === 'NODE_EXTRA_CA_CERTS') continue
+    if (k === 'NODE_OPTIONS' || k === 'NODE_EXTRA_CA_CERTS' || k.startsWith('NAPI_RS_')) continue
     out[k] = v
   }
   return out
 }
 process.env = cleanEnv(process.env)
+
+// A release addon, snapshotted so a concurrent rebuild cannot change it mid-run.
+const addon = prepareAddon(path.join(here, '..'), { explicit: args.addon, allowDebug: args['allow-debug'] === true })
+process.env.NAPI_RS_NATIVE_LIBRARY_PATH = addon.path
+console.error(`addon: ${addon.source} (${addon.kind} build, ${addon.bytes} bytes, sha256 ${addon.sha256}), loaded from ${addon.path}`)
 
 const { Emulator } = require('../dist/index.js')
 const emu = await Emulator.start()
@@ -95,6 +101,7 @@ const imdsForwarder = await startImdsForwarder(emu.imdsEndpoint)
 
 const childEnv = {
   ...cleanEnv(process.env),
+  NAPI_RS_NATIVE_LIBRARY_PATH: addon.path,
   NODE_EXTRA_CA_CERTS: emu.caFile,
   AZURE_POD_IDENTITY_AUTHORITY_HOST: imdsForwarder.url,
   NO_PROXY: '127.0.0.1,localhost',
@@ -158,6 +165,7 @@ for (const kind of kinds) {
 }
 imdsForwarder.close()
 await emu.stop()
+rmSync(addon.dir, { recursive: true, force: true })
 
 const cpus = os.cpus()
 const report = {
@@ -165,6 +173,7 @@ const report = {
   machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), platform: `${os.platform()} ${os.release()} ${os.arch()}` },
   node: process.version,
   versions: libraryVersions(),
+  addon: { source: addon.source, kind: addon.kind, bytes: addon.bytes, sha256: addon.sha256 },
   settings: { sizes, budgetS, capS, exempt: EXEMPT, imdsForwarder: true, herd: herdSize, ...timing, quick },
   durationS: +((Date.now() - started) / 1000).toFixed(1),
   results,

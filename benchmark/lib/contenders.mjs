@@ -71,6 +71,8 @@ export async function makeContender(lib, kind, emu) {
   }
   if (lib === 'azid') {
     const azid = require('../../dist/index.js')
+    const want = process.env.NAPI_RS_NATIVE_LIBRARY_PATH
+    if (want && !require.cache[want]) throw new Error(`azid did not load the benchmark's addon snapshot ${want}`)
     const cred = cs
       ? new azid.ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, { authorityHost: emu.authorityHost })
       : new azid.ManagedIdentityCredential()

@@ -112,6 +112,7 @@ export function renderMarkdown(report) {
       `- Date: ${report.date}`,
       `- Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memGiB} GiB, ${report.machine.platform}`,
       `- Node ${report.node}; azid ${v.azid}, @azure/identity ${v['@azure/identity']}, @azure/msal-node ${v['@azure/msal-node']}`,
+      `- azid addon: ${report.addon ? `${report.addon.source} (${report.addon.kind} build, ${(report.addon.bytes / 2 ** 20).toFixed(1)} MiB, sha256 ${report.addon.sha256}…)` : 'unknown'}`,
       `- Emulator: in-process azid emulator on 127.0.0.1 (HTTPS token endpoint, HTTP IMDS)${s.imdsForwarder ? '; every managed identity contender reaches IMDS through a loopback forwarder that drops the trailing slash msal-node adds to the IMDS path' : ''}`,
       `- Hit timing: awaited calls in a loop over the cached keys (rotating index), warm-up ${s.warmupMs} ms, median of ${s.batches} batches of ~${s.batchMs} ms; one contender per process. Budget ${s.budgetS} s per cache size for fill + timing (${(s.exempt ?? []).join(' and ')}: exempt, ${s.capS ?? '-'} s safety cap).`,
       `- Run time: ${report.durationS} s${s.quick ? ' (quick mode)' : ''}`,
