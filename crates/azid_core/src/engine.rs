@@ -35,6 +35,9 @@ fn refresh_backoff_ms(failures: u32, token: Option<&AccessToken>, now: u64) -> u
   exp.min(left).max(200)
 }
 
+/// The longest Retry-After honoured, as msal-common caps it.
+const MAX_THROTTLE_MS: u64 = 3_600_000;
+
 pub struct Engine {
   source: Arc<dyn TokenSource>,
   label: String,
@@ -145,6 +148,7 @@ impl Engine {
         }
         match &st.flight {
           Some(f) => f.clone(),
+          None if now < st.throttled_until_ms => return Err(self.throttled(&st, now)),
           None => {
             azlog!(
               Level::Info,
@@ -160,6 +164,31 @@ impl Engine {
       }
     };
     flight.outcome().await
+  }
+
+  /// The error for a caller with no usable token while the key is throttled.
+  fn throttled(&self, st: &SlotState, now: u64) -> Error {
+    let left = st.throttled_until_ms.saturating_sub(now);
+    let (host, status_code, error_response) = match &st.throttle_error {
+      Some(Error::TransientExhausted { host, status_code, error_response, .. }) => {
+        (host.clone(), *status_code, error_response.clone())
+      }
+      _ => (String::new(), None, None),
+    };
+    azlog!(Level::Warning, "{}: throttled by {host}; not asking again for {} ms", self.label, left);
+    Error::TransientExhausted {
+      message: format!(
+        "{}: the identity endpoint {host} throttled this request (HTTP {}); azid will not send it again for {} s, as its Retry-After asked. Retry after that.",
+        self.label,
+        status_code.map_or("?".to_string(), |s| s.to_string()),
+        left.div_ceil(1000)
+      ),
+      host,
+      attempts: 0,
+      status_code,
+      error_response,
+      retry_after_ms: Some(left),
+    }
   }
 
   fn slot(&self, key: &str) -> Arc<Slot> {
@@ -228,6 +257,8 @@ impl Engine {
         st.token = Some(token.clone());
         st.refresh_failures = 0;
         st.next_refresh_ms = 0;
+        st.throttled_until_ms = 0;
+        st.throttle_error = None;
         azlog!(
           Level::Info,
           "{}: got a token for [{}], expires in {} s",
@@ -241,6 +272,12 @@ impl Engine {
         let still_usable = st.token.as_ref().filter(|t| t.is_usable(now)).cloned();
         st.next_refresh_ms =
           now + refresh_backoff_ms(st.refresh_failures, still_usable.as_deref(), now);
+        if let Error::TransientExhausted { retry_after_ms: Some(ms), .. } = e {
+          // As msal-node: honour Retry-After (capped at an hour) for identical requests.
+          st.throttled_until_ms = now + (*ms).min(MAX_THROTTLE_MS);
+          st.throttle_error = Some(e.clone());
+          st.next_refresh_ms = st.next_refresh_ms.max(st.throttled_until_ms);
+        }
         match still_usable {
           Some(t) => azlog!(
             Level::Warning,
@@ -400,6 +437,51 @@ mod tests {
       "expired entries were swept, {} left",
       engine.cached_entries()
     );
+  }
+
+  /// Fails with a Retry-After like a throttled endpoint, counting calls.
+  struct Throttling {
+    calls: AtomicU32,
+  }
+
+  impl TokenSource for Throttling {
+    fn label(&self) -> String {
+      "Throttling".into()
+    }
+    fn fetch(self: Arc<Self>, _request: TokenRequest) -> BoxFuture<Result<AccessToken>> {
+      Box::pin(async move {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Err(Error::TransientExhausted {
+          message: "429".into(),
+          host: "login.example:443".into(),
+          attempts: 1,
+          status_code: Some(429),
+          error_response: None,
+          retry_after_ms: Some(60_000),
+        })
+      })
+    }
+  }
+
+  #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+  async fn retry_after_keeps_identical_requests_local() {
+    let source = Arc::new(Throttling { calls: AtomicU32::new(0) });
+    let engine = Engine::new(source.clone());
+    assert!(engine.get_token(req("a")).await.is_err());
+    for _ in 0..10 {
+      match engine.get_token(req("a")).await {
+        Err(Error::TransientExhausted {
+          retry_after_ms: Some(ms), status_code: Some(429), ..
+        }) => {
+          assert!(ms > 59_000 && ms <= 60_000)
+        }
+        other => panic!("expected a throttled error, got {other:?}"),
+      }
+    }
+    assert_eq!(source.calls.load(Ordering::SeqCst), 1, "no request while throttled");
+    // Another key is not throttled.
+    let _ = engine.get_token(req("b")).await;
+    assert_eq!(source.calls.load(Ordering::SeqCst), 2);
   }
 
   #[test]

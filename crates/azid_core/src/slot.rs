@@ -39,6 +39,10 @@ pub struct SlotState {
   /// Background refresh backoff after failures: no new attempt before this moment.
   pub next_refresh_ms: u64,
   pub refresh_failures: u32,
+  /// After a 429/5xx with Retry-After: no identical request before this moment, and
+  /// the error that set it (for callers who have no usable token meanwhile).
+  pub throttled_until_ms: u64,
+  pub throttle_error: Option<Error>,
 }
 
 #[derive(Default)]
