@@ -14,8 +14,8 @@ export declare class NativeCredential {
   static managedIdentity(options: NativeManagedIdentityOptions): NativeCredential
   /** The cached token if it is fresh, else `null`; never waits and creates no Promise. */
   getTokenSync(scopes: Array<string>, tenantId?: string | undefined | null, enableCae?: boolean | undefined | null): NativeAccessToken | null
-  /** A token: cached, shared with concurrent callers, or fetched. */
-  getToken(scopes: Array<string>, tenantId?: string | undefined | null, claims?: string | undefined | null, enableCae?: boolean | undefined | null): Promise<NativeAccessToken>
+  /** A token: cached, shared with concurrent callers, or fetched (`forceRefresh` skips the cache). */
+  getToken(scopes: Array<string>, tenantId?: string | undefined | null, claims?: string | undefined | null, enableCae?: boolean | undefined | null, forceRefresh?: boolean | undefined | null): Promise<NativeAccessToken>
   /** The credential as log lines name it (no secrets). */
   get label(): string
   /** Upstream requests this engine has started (shared by every object with the same config). */
@@ -56,6 +56,8 @@ export interface NativeAccessToken {
   expiresOnTimestamp: number
   refreshAfterTimestamp: number
   tokenType: string
+  /** Served from the cache (MSAL's `fromCache`). */
+  fromCache: boolean
 }
 
 export interface NativeClientSecretOptions {

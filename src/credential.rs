@@ -80,7 +80,7 @@ impl NativeCredential {
     Ok(self.engine.get_fresh(&request).map(|t| NativeAccessToken::from(t.as_ref())))
   }
 
-  /// A token: cached, shared with concurrent callers, or fetched.
+  /// A token: cached, shared with concurrent callers, or fetched (`forceRefresh` skips the cache).
   #[napi]
   pub async fn get_token(
     &self,
@@ -88,12 +88,14 @@ impl NativeCredential {
     tenant_id: Option<String>,
     claims: Option<String>,
     enable_cae: Option<bool>,
+    force_refresh: Option<bool>,
   ) -> Result<NativeAccessToken> {
     let request = TokenRequest::new(&scopes, tenant_id, claims, enable_cae.unwrap_or(false))
-      .map_err(to_napi)?;
+      .map_err(to_napi)?
+      .forced(force_refresh.unwrap_or(false));
     let engine = self.engine.clone();
-    let token = engine.get_token(request).await.map_err(to_napi)?;
-    Ok(NativeAccessToken::from(token.as_ref()))
+    let (token, from_cache) = engine.get_token_traced(request).await.map_err(to_napi)?;
+    Ok(NativeAccessToken { from_cache, ..NativeAccessToken::from(token.as_ref()) })
   }
 
   /// The credential as log lines name it (no secrets).

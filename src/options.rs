@@ -63,6 +63,8 @@ pub struct NativeAccessToken {
   pub expires_on_timestamp: f64,
   pub refresh_after_timestamp: f64,
   pub token_type: String,
+  /// Served from the cache (MSAL's `fromCache`).
+  pub from_cache: bool,
 }
 
 impl From<&azid_core::AccessToken> for NativeAccessToken {
@@ -72,6 +74,7 @@ impl From<&azid_core::AccessToken> for NativeAccessToken {
       expires_on_timestamp: t.expires_on_ms as f64,
       refresh_after_timestamp: t.refresh_after_ms as f64,
       token_type: t.token_type.clone(),
+      from_cache: true,
     }
   }
 }

@@ -41,10 +41,36 @@ export function setLogLevel(l?: AzureLogLevel): void {
   }
   level = l
   logFlags.verbose = l === 'verbose'
-  native.setNativeLogLevel(l ?? null)
-  if (l !== undefined && sinkId === undefined) {
+  syncNative()
+}
+
+type Listener = { level: AzureLogLevel; fn: (level: AzureLogLevel, line: string) => void }
+const listeners = new Set<Listener>()
+
+/**
+ * Receives lines at `minLevel` and above whatever `AZURE_LOG_LEVEL` says (for the
+ * MSAL-style `loggerOptions`). Returns a function that removes the listener.
+ */
+export function addLogListener(minLevel: AzureLogLevel, fn: (level: AzureLogLevel, line: string) => void): () => void {
+  const listener = { level: minLevel, fn }
+  listeners.add(listener)
+  syncNative()
+  return () => {
+    listeners.delete(listener)
+    syncNative()
+  }
+}
+
+const passes = (l: AzureLogLevel, min: AzureLogLevel): boolean => LEVELS.indexOf(l) >= LEVELS.indexOf(min)
+
+/** The engine logs at the most verbose level anyone listens to, and only then. */
+function syncNative(): void {
+  let most: AzureLogLevel | undefined = level
+  for (const x of listeners) if (most === undefined || LEVELS.indexOf(x.level) < LEVELS.indexOf(most)) most = x.level
+  native.setNativeLogLevel(most ?? null)
+  if (most !== undefined && sinkId === undefined) {
     sinkId = native.addNativeLogSink((lvl: string, line: string) => write(lvl as AzureLogLevel, line))
-  } else if (l === undefined && sinkId !== undefined) {
+  } else if (most === undefined && sinkId !== undefined) {
     native.removeNativeLogSink(sinkId)
     sinkId = undefined
   }
@@ -52,6 +78,7 @@ export function setLogLevel(l?: AzureLogLevel): void {
 
 function write(l: AzureLogLevel, line: string): void {
   if (isLogEnabled(l)) AzureLogger.log(`azure:identity:${l} ${line}`)
+  for (const x of listeners) if (passes(l, x.level)) x.fn(l, line)
 }
 
 /** A line from the facade itself (the engine's lines come through the native sink). */

@@ -107,21 +107,31 @@ impl Engine {
   /// A token for `request`: cached if usable (starting a background refresh when due),
   /// else from the one request in flight for this key. Must run inside a tokio runtime.
   pub async fn get_token(self: &Arc<Self>, request: TokenRequest) -> Outcome {
+    self.get_token_traced(request).await.map(|(token, _)| token)
+  }
+
+  /// As `get_token`, also telling whether the token came from the cache (MSAL's `fromCache`).
+  pub async fn get_token_traced(
+    self: &Arc<Self>,
+    request: TokenRequest,
+  ) -> Result<(Arc<AccessToken>, bool)> {
     let now = now_ms();
     let slot = self.slot(&request.cache_key());
     let flight = {
       let mut st = slot.lock();
-      if let Some(claims) = request.claims.clone() {
+      if request.claims.is_some() || request.force_refresh {
+        let claims = request.claims.clone();
         match &st.claims_flight {
-          Some(f) if f.claims.as_deref() == Some(claims.as_str()) => f.clone(),
+          Some(f) if f.claims == claims => f.clone(),
           _ => {
             azlog!(
               Level::Info,
-              "{}: claims challenge for [{}]; bypassing the cache",
+              "{}: {} for [{}]; bypassing the cache",
               self.label,
+              if claims.is_some() { "claims challenge" } else { "forced refresh" },
               request.scopes_for_log()
             );
-            let f = self.start_flight(&slot, &mut st, request, Some(claims));
+            let f = self.start_flight(&slot, &mut st, request, claims);
             st.claims_flight = Some(f.clone());
             f
           }
@@ -130,7 +140,7 @@ impl Engine {
         if let Some(token) = st.token.clone() {
           if token.is_fresh(now) {
             azlog!(Level::Verbose, "{}: cache hit for [{}]", self.label, request.scopes_for_log());
-            return Ok(token);
+            return Ok((token, true));
           }
           if token.is_usable(now) {
             if st.flight.is_none() && now >= st.next_refresh_ms {
@@ -143,7 +153,7 @@ impl Engine {
               let f = self.start_flight(&slot, &mut st, request, None);
               st.flight = Some(f);
             }
-            return Ok(token);
+            return Ok((token, true));
           }
         }
         match &st.flight {
@@ -163,7 +173,7 @@ impl Engine {
         }
       }
     };
-    flight.outcome().await
+    flight.outcome().await.map(|token| (token, false))
   }
 
   /// The error for a caller with no usable token while the key is throttled.
@@ -221,7 +231,7 @@ impl Engine {
     let (tx, rx) = watch::channel(None);
     let engine = self.clone();
     let slot = slot.clone();
-    let is_claims = claims.is_some();
+    let is_claims = claims.is_some() || request.force_refresh;
     tokio::spawn(async move {
       let source = engine.source.clone();
       // The fetch runs in its own task so that a panic becomes an error, not a hang.
@@ -421,6 +431,19 @@ mod tests {
     let second = engine.get_token(with_claims).await.unwrap();
     assert_ne!(first.token, second.token);
     assert_eq!(engine.get_token(req("a")).await.unwrap().token, second.token);
+    assert_eq!(source.calls.load(Ordering::SeqCst), 2);
+  }
+
+  #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+  async fn forced_refresh_bypasses_the_cache_and_reports_from_cache() {
+    let (engine, source) = engine(3_600_000, 5);
+    let (first, cached) = engine.get_token_traced(req("a")).await.unwrap();
+    assert!(!cached);
+    let (again, cached) = engine.get_token_traced(req("a")).await.unwrap();
+    assert!(cached && again.token == first.token);
+    let (forced, cached) = engine.get_token_traced(req("a").forced(true)).await.unwrap();
+    assert!(!cached && forced.token != first.token);
+    assert_eq!(engine.get_token(req("a")).await.unwrap().token, forced.token);
     assert_eq!(source.calls.load(Ordering::SeqCst), 2);
   }
 

@@ -11,6 +11,8 @@ pub struct TokenRequest {
   /// A claims challenge (JSON). Present means: bypass the cached token.
   pub claims: Option<String>,
   pub enable_cae: bool,
+  /// Skip the cached token (MSAL's `skipCache` / `forceRefresh`); the result replaces it.
+  pub force_refresh: bool,
 }
 
 impl TokenRequest {
@@ -38,7 +40,14 @@ impl TokenRequest {
       tenant_id: tenant_id.filter(|t| !t.is_empty()),
       claims,
       enable_cae,
+      force_refresh: false,
     })
+  }
+
+  /// The same request, bypassing the cached token.
+  pub fn forced(mut self, force: bool) -> Self {
+    self.force_refresh = force;
+    self
   }
 
   /// The cache key within one credential. Claims are not part of it: a claims

@@ -39,6 +39,16 @@ export abstract class NativeBackedCredential implements TokenCredential {
     return this.getTokenFromEngine(scopes, options)
   }
 
+  /** The engine's answer with `fromCache`, for the MSAL-style API. @internal */
+  async getNativeToken(scope: string, claims: string | undefined, forceRefresh: boolean): Promise<NonNullable<NativeToken> & { fromCache: boolean }> {
+    this.checkScopes([scope])
+    try {
+      return await this.engine.getToken([scope], null, claims ?? null, false, forceRefresh)
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+
   /** The tenant to send (undefined = the configured one); subclasses apply their rules. */
   protected resolveTenant(_options: GetTokenOptions | undefined): string | undefined {
     return undefined
