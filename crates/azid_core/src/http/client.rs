@@ -27,7 +27,11 @@ impl std::fmt::Debug for Transport {
   }
 }
 
-type ClientKey = (TransportKind, Option<String>);
+/// Kind, extra CA file, and the proxy variables: a change to any builds a new client.
+type ClientKey = (TransportKind, Option<String>, Vec<Option<String>>);
+
+const PROXY_VARS: [&str; 6] =
+  ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"];
 
 impl Transport {
   /// The process-wide client for this kind and the current `NODE_EXTRA_CA_CERTS`,
@@ -35,7 +39,8 @@ impl Transport {
   pub fn shared(kind: TransportKind) -> Result<Transport> {
     static CLIENTS: OnceLock<Mutex<HashMap<ClientKey, Transport>>> = OnceLock::new();
     let extra_ca = std::env::var("NODE_EXTRA_CA_CERTS").ok().filter(|s| !s.is_empty());
-    let key = (kind, extra_ca);
+    let proxies = PROXY_VARS.iter().map(|v| std::env::var(v).ok()).collect();
+    let key = (kind, extra_ca, proxies);
     let mut clients =
       CLIENTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(t) = clients.get(&key) {
