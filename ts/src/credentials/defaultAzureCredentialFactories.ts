@@ -31,17 +31,22 @@ export interface CredentialFactory {
 /** As `@azure/identity` inside DAC: more retries for managed identity. */
 const MI_RETRY = { maxRetries: 5, retryDelayInMs: 800 }
 
+/**
+ * Whether DAC probes IMDS before using managed identity: only for IMDS at its usual
+ * address, and not when the user asked for managed identity alone (then they want its
+ * real error, not a fast "not here").
+ */
+export function shouldProbeImds(env: Env, selected: string | undefined): boolean {
+  return detectManagedIdentitySource(env) === 'imds' && !(env.AZURE_POD_IDENTITY_AUTHORITY_HOST ?? '').trim() && selected !== 'managedidentitycredential'
+}
+
 function managedIdentity(options: DefaultAzureCredentialOptions, env: Env, selected: string | undefined): TokenCredential {
   const clientId = options.managedIdentityClientId ?? env.AZURE_CLIENT_ID
   const common = { retryOptions: MI_RETRY, authorityHost: options.authorityHost }
   const mi = options.managedIdentityResourceId
     ? new ManagedIdentityCredential({ ...common, resourceId: options.managedIdentityResourceId })
     : new ManagedIdentityCredential({ ...common, clientId: clientId || undefined })
-  // The probe only makes sense for IMDS at its usual address, and not when the user
-  // asked for managed identity alone (then they want its real error).
-  const probe =
-    detectManagedIdentitySource(env) === 'imds' && !(env.AZURE_POD_IDENTITY_AUTHORITY_HOST ?? '').trim() && selected !== 'managedidentitycredential'
-  return probe ? new ProbedManagedIdentityCredential(mi, imdsEndpoint(env)) : mi
+  return shouldProbeImds(env, selected) ? new ProbedManagedIdentityCredential(mi, imdsEndpoint(env)) : mi
 }
 
 function cliOptions(options: DefaultAzureCredentialOptions) {
