@@ -145,3 +145,55 @@ pub async fn run(
     }),
   }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+  use super::*;
+
+  fn sh() -> PathBuf {
+    PathBuf::from("/bin/sh")
+  }
+
+  fn script(body: &str) -> Vec<String> {
+    vec!["-c".into(), body.into()]
+  }
+
+  #[tokio::test]
+  async fn output_is_capped_and_the_child_still_finishes() {
+    // 1 MiB on stdout: more than the cap, drained so the child never blocks.
+    let body = "head -c 1048576 /dev/zero; echo err >&2; exit 3";
+    let done = run(&sh(), &script(body), &[], Duration::from_secs(10)).await.unwrap();
+    assert_eq!(done.stdout.len(), STDOUT_CAP);
+    assert!(done.stdout_overflow);
+    assert!(!done.success);
+    assert_eq!(done.exit_code, Some(3));
+    assert_eq!(done.stderr.trim(), "err");
+  }
+
+  #[tokio::test]
+  async fn a_hanging_child_is_killed_at_the_deadline() {
+    let started = std::time::Instant::now();
+    let err = run(&sh(), &script("exec sleep 30"), &[], Duration::from_millis(200)).await;
+    assert!(matches!(err, Err(RunError::TimedOut)), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+  }
+
+  #[tokio::test]
+  async fn runs_in_a_fixed_directory_with_added_variables() {
+    let envs = vec![("AZID_TEST_VAR".to_string(), "v1".to_string())];
+    let done =
+      run(&sh(), &script("pwd; printf %s \"$AZID_TEST_VAR\""), &envs, Duration::from_secs(5))
+        .await
+        .unwrap();
+    let out = String::from_utf8(done.stdout).unwrap();
+    let cwd = std::fs::canonicalize(safe_working_dir()).unwrap();
+    assert!(out.starts_with(cwd.to_str().unwrap()), "{out}");
+    assert!(out.ends_with("v1"));
+  }
+
+  #[test]
+  fn path_lookup_skips_relative_entries() {
+    assert!(find_program(&["sh"]).is_some_and(|p| p.is_absolute()));
+    assert!(find_program(&["azid-no-such-tool"]).is_none());
+  }
+}
