@@ -72,4 +72,47 @@ mod tests {
     assert!(started.elapsed() < Duration::from_secs(2));
     drop(listener);
   }
+
+  /// A one-shot HTTP server answering `status` with `body`; returns its base URL and
+  /// the request line and headers it received.
+  async fn answer_once(
+    status: &'static str,
+    body: &'static str,
+  ) -> (String, tokio::task::JoinHandle<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+      let (mut socket, _) = listener.accept().await.unwrap();
+      let mut buf = vec![0u8; 4096];
+      let n = socket.read(&mut buf).await.unwrap();
+      let reply = format!(
+        "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+      );
+      socket.write_all(reply.as_bytes()).await.unwrap();
+      String::from_utf8_lossy(&buf[..n]).into_owned()
+    });
+    (base, server)
+  }
+
+  #[tokio::test]
+  async fn any_answer_means_available_and_the_request_is_bare() {
+    let (base, server) = answer_once("400 Bad Request", r#"{"error":"bad_request_102"}"#).await;
+    probe_imds(&base, Duration::from_secs(2)).await.unwrap();
+    let request = server.await.unwrap().to_ascii_lowercase();
+    assert!(request.starts_with("get /metadata/identity/oauth2/token http/1.1"), "{request}");
+    assert!(!request.contains("metadata: true"), "no Metadata header: {request}");
+    let (base, _) = answer_once("403 Forbidden", "access denied").await;
+    probe_imds(&base, Duration::from_secs(2)).await.unwrap();
+  }
+
+  #[tokio::test]
+  async fn docker_desktop_403_unreachable_is_unavailable() {
+    let (base, _) =
+      answer_once("403 Forbidden", "connecting to 169.254.169.254:80: unreachable network").await;
+    let err = probe_imds(&base, Duration::from_secs(2)).await.unwrap_err();
+    assert!(matches!(err, Error::Unavailable { .. }), "{err:?}");
+    assert!(err.to_string().contains("403"));
+  }
 }
