@@ -29,9 +29,8 @@ interface CertificateSettings {
 //     { ...s.options, sendCertificateChain: s.sendCertificateChain })
 // and import it from './clientCertificateCredential'.
 function certificateCredential(s: CertificateSettings): TokenCredential {
-  void s
   throw new CredentialUnavailableError(
-    'EnvironmentCredential: AZURE_CLIENT_CERTIFICATE_PATH is set, but this build of azid has no ClientCertificateCredential yet. Use AZURE_CLIENT_SECRET instead, or an azid version with certificate support.',
+    `EnvironmentCredential: AZURE_CLIENT_CERTIFICATE_PATH is set, but this build of azid has no ClientCertificateCredential yet ('${s.certificatePath}' was not read). Use AZURE_CLIENT_SECRET instead, or an azid version with certificate support.`,
   )
 }
 // ---- END MERGE POINT -----------------------------------------------------------------
