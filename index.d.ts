@@ -12,6 +12,9 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class NativeCredential {
   static clientSecret(options: NativeClientSecretOptions): NativeCredential
   static managedIdentity(options: NativeManagedIdentityOptions): NativeCredential
+  static azureCli(options: NativeDeveloperCliOptions): NativeCredential
+  static azureDeveloperCli(options: NativeDeveloperCliOptions): NativeCredential
+  static azurePowerShell(options: NativeDeveloperCliOptions): NativeCredential
   /** The cached token if it is fresh, else `null`; never waits and creates no Promise. */
   getTokenSync(scopes: Array<string>, tenantId?: string | undefined | null, enableCae?: boolean | undefined | null): NativeAccessToken | null
   /** A token: cached, shared with concurrent callers, or fetched (`forceRefresh` skips the cache). */
@@ -68,6 +71,17 @@ export interface NativeClientSecretOptions {
   retry?: NativeRetryOptions
 }
 
+/** Options of the developer tool credentials (az, azd, pwsh). */
+export interface NativeDeveloperCliOptions {
+  tenantId?: string
+  /** Default 10 s; the tool is killed past it. */
+  processTimeoutInMs?: number
+  /** az only. */
+  subscription?: string
+  /** az only: this machine's UTC offset, for CLIs that print expiry in local time. */
+  localOffsetMinutes?: number
+}
+
 export interface NativeEmulatorOptions {
   tokenPort?: number
   imdsPort?: number
@@ -93,6 +107,12 @@ export interface NativeRetryOptions {
   /** Timeout of one attempt. */
   attemptTimeoutInMs?: number
 }
+
+/**
+ * Resolves when something answers at `endpoint` like IMDS; rejects with a
+ * CredentialUnavailable error (as JSON) when nothing does within `timeout_ms`.
+ */
+export declare function probeImds(endpoint: string, timeoutMs: number): Promise<void>
 
 export declare function removeNativeLogSink(id: number): void
 

@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.NativeCredential = nativeBinding.NativeCredential
 module.exports.NativeEmulator = nativeBinding.NativeEmulator
 module.exports.addNativeLogSink = nativeBinding.addNativeLogSink
+module.exports.probeImds = nativeBinding.probeImds
 module.exports.removeNativeLogSink = nativeBinding.removeNativeLogSink
 module.exports.setNativeLogLevel = nativeBinding.setNativeLogLevel
 module.exports.startNativeEmulator = nativeBinding.startNativeEmulator

@@ -2,6 +2,10 @@
 
 use std::sync::Arc;
 
+use azid_core::credentials::developer_cli::{
+  AzureCli, AzureDeveloperCli, AzurePowerShell, CliConfig, CliTool, DeveloperCliSource,
+  DEFAULT_TIMEOUT,
+};
 use azid_core::credentials::managed_identity::Endpoint;
 use azid_core::credentials::{
   ClientSecretConfig, ClientSecretSource, ManagedIdentityConfig, ManagedIdentitySource,
@@ -14,8 +18,24 @@ use napi_derive::napi;
 
 use crate::error::to_napi;
 use crate::options::{
-  NativeAccessToken, NativeClientSecretOptions, NativeManagedIdentityOptions, NativeRetryOptions,
+  NativeAccessToken, NativeClientSecretOptions, NativeDeveloperCliOptions,
+  NativeManagedIdentityOptions, NativeRetryOptions,
 };
+
+/// One engine per developer tool and configuration.
+fn developer_cli<T: CliTool>(tool: T, options: &NativeDeveloperCliOptions) -> Result<Arc<Engine>> {
+  let config = CliConfig {
+    tenant_id: options.tenant_id.clone().filter(|t| !t.is_empty()),
+    timeout: options
+      .process_timeout_in_ms
+      .map_or(DEFAULT_TIMEOUT, |ms| std::time::Duration::from_millis(ms.into())),
+  };
+  let key = DeveloperCliSource::engine_key(&tool, &config);
+  Engine::shared(&key, || {
+    Ok(Arc::new(DeveloperCliSource::new(tool, config)?) as Arc<dyn TokenSource>)
+  })
+  .map_err(to_napi)
+}
 
 #[napi]
 pub struct NativeCredential {
@@ -65,6 +85,26 @@ impl NativeCredential {
     })
     .map_err(to_napi)?;
     Ok(Self { engine })
+  }
+
+  #[napi(factory)]
+  pub fn azure_cli(options: NativeDeveloperCliOptions) -> Result<Self> {
+    let tool = AzureCli::new(
+      options.subscription.clone().filter(|s| !s.is_empty()),
+      options.local_offset_minutes.unwrap_or(0),
+    )
+    .map_err(to_napi)?;
+    Ok(Self { engine: developer_cli(tool, &options)? })
+  }
+
+  #[napi(factory)]
+  pub fn azure_developer_cli(options: NativeDeveloperCliOptions) -> Result<Self> {
+    Ok(Self { engine: developer_cli(AzureDeveloperCli, &options)? })
+  }
+
+  #[napi(factory)]
+  pub fn azure_power_shell(options: NativeDeveloperCliOptions) -> Result<Self> {
+    Ok(Self { engine: developer_cli(AzurePowerShell, &options)? })
   }
 
   /// The cached token if it is fresh, else `null`; never waits and creates no Promise.

@@ -7,3 +7,4 @@ mod emulator;
 mod error;
 mod logging;
 mod options;
+mod probe;

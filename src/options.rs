@@ -56,6 +56,18 @@ pub struct NativeManagedIdentityOptions {
   pub retry: Option<NativeRetryOptions>,
 }
 
+/// Options of the developer tool credentials (az, azd, pwsh).
+#[napi(object)]
+pub struct NativeDeveloperCliOptions {
+  pub tenant_id: Option<String>,
+  /// Default 10 s; the tool is killed past it.
+  pub process_timeout_in_ms: Option<u32>,
+  /// az only.
+  pub subscription: Option<String>,
+  /// az only: this machine's UTC offset, for CLIs that print expiry in local time.
+  pub local_offset_minutes: Option<i32>,
+}
+
 /// An access token as `@azure/core-auth` shapes it.
 #[napi(object)]
 pub struct NativeAccessToken {

@@ -1,14 +1,30 @@
 // Type test (tsc --noEmit): azid credentials satisfy @azure/core-auth's TokenCredential,
 // and results fit its AccessToken, so any Azure SDK client accepts them.
 import type { AccessToken, TokenCredential } from '@azure/core-auth'
-import { ClientSecretCredential, ManagedIdentityCredential, getBearerTokenProvider } from '../..'
+import {
+  AzureCliCredential,
+  AzureDeveloperCliCredential,
+  AzurePowerShellCredential,
+  ChainedTokenCredential,
+  ClientSecretCredential,
+  DefaultAzureCredential,
+  EnvironmentCredential,
+  ManagedIdentityCredential,
+  getBearerTokenProvider,
+} from '../..'
 
 const credentials: TokenCredential[] = [
   new ClientSecretCredential('tenant', 'client', 'secret'),
   new ManagedIdentityCredential(),
   new ManagedIdentityCredential('client-id'),
   new ManagedIdentityCredential({ resourceId: '/subscriptions/x' }),
+  new EnvironmentCredential({ additionallyAllowedTenants: ['*'] }),
+  new AzureCliCredential({ tenantId: 't', subscription: 's', processTimeoutInMs: 5000 }),
+  new AzureDeveloperCliCredential({ tenantId: 't' }),
+  new AzurePowerShellCredential({ processTimeoutInMs: 5000 }),
+  new DefaultAzureCredential({ managedIdentityClientId: 'c', requiredEnvVars: ['AZURE_TENANT_ID'], excludeAzurePowerShellCredential: true }),
 ]
+credentials.push(new ChainedTokenCredential(...credentials))
 
 async function use(c: TokenCredential): Promise<string | undefined> {
   const t: AccessToken | null = await c.getToken('https://vault.azure.net/.default', { tenantId: 't', claims: undefined, enableCae: true, abortSignal: new AbortController().signal })

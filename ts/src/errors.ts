@@ -1,12 +1,15 @@
 /**
  * Error classes with the names and fields of `@azure/identity`, plus the transient
- * kind azid adds. `fromNative` rebuilds them from the engine's JSON errors.
+ * kinds azid adds. `fromNative` rebuilds them from the engine's JSON errors.
  */
+import type { GetTokenOptions } from './tokenCredential'
 
 export const CredentialUnavailableErrorName = 'CredentialUnavailableError'
 export const AuthenticationErrorName = 'AuthenticationError'
 export const AggregateAuthenticationErrorName = 'AggregateAuthenticationError'
 export const TransientAuthenticationErrorName = 'TransientAuthenticationError'
+export const AuthenticationRequiredErrorName = 'AuthenticationRequiredError'
+export const DeveloperToolErrorName = 'DeveloperToolError'
 
 /** The credential cannot be used in this environment; a chain moves on to the next one. */
 export class CredentialUnavailableError extends Error {
@@ -109,12 +112,48 @@ export class TransientAuthenticationError extends AuthenticationError {
   }
 }
 
-/** Every credential of a chain failed; `errors` holds each one's error in order. */
+/**
+ * A developer tool (az, azd, pwsh) ran and failed in a way that logging in does not fix.
+ * It is an `AuthenticationError`, so a chain stops here instead of hiding it. The message
+ * quotes a short, cleaned excerpt of the tool's stderr, never its stdout.
+ */
+export class DeveloperToolError extends AuthenticationError {
+  /** `az`, `azd` or `pwsh`. */
+  readonly tool: string
+  /** The tool's exit code; undefined when a signal ended it. */
+  readonly exitCode?: number
+  constructor(message: string, fields: { tool: string; exitCode?: number; errorResponse?: ErrorResponse }) {
+    super(0, fields.errorResponse ?? { error: 'tool_error', errorDescription: message }, { message })
+    this.name = DeveloperToolErrorName
+    this.tool = fields.tool
+    if (fields.exitCode !== undefined) this.exitCode = fields.exitCode
+  }
+}
+
+/** The user must sign in interactively; as in `@azure/identity`, a chain moves on past it. */
+export class AuthenticationRequiredError extends Error {
+  readonly scopes: string[]
+  readonly getTokenOptions?: GetTokenOptions
+  constructor(options: { scopes: string[]; getTokenOptions?: GetTokenOptions; message?: string; cause?: unknown }) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.scopes = options.scopes
+    if (options.getTokenOptions !== undefined) this.getTokenOptions = options.getTokenOptions
+    this.name = AuthenticationRequiredErrorName
+  }
+}
+
+/**
+ * Every credential of a chain failed; `errors` holds each one's error in order. The
+ * message has one line per credential (`labels`, when given, name them).
+ */
 export class AggregateAuthenticationError extends Error {
   readonly errors: unknown[]
-  constructor(errors: unknown[], errorMessage?: string) {
-    const joined = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('\n')
-    super(`${errorMessage}\n${joined}`)
+  constructor(errors: unknown[], errorMessage?: string, labels?: string[]) {
+    const lines = errors.map((e, i) => {
+      const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+      return labels?.[i] === undefined ? what : `- ${labels[i]}: ${what}`
+    })
+    super(`${errorMessage ?? 'Authentication failed.'}\n${lines.join('\n')}`)
     this.errors = errors
     this.name = AggregateAuthenticationErrorName
   }
@@ -129,13 +168,15 @@ export class AbortError extends Error {
 }
 
 interface NativeErrorJson {
-  kind: 'unavailable' | 'authenticationFailed' | 'transientExhausted' | 'invalidArgument'
+  kind: 'unavailable' | 'authenticationFailed' | 'transientExhausted' | 'invalidArgument' | 'toolFailed'
   message: string
   statusCode?: number | null
   errorResponse?: (Omit<ErrorResponse, 'errorCodes'> & { errorCodes?: number[] }) | null
   host?: string
   attempts?: number
   retryAfterMs?: number | null
+  tool?: string
+  exitCode?: number | null
 }
 
 function cleanResponse(r: NativeErrorJson['errorResponse']): ErrorResponse | undefined {
@@ -172,6 +213,8 @@ export function fromNative(err: unknown): Error {
         attempts: e.attempts ?? 0,
         retryAfterMs: e.retryAfterMs ?? undefined,
       })
+    case 'toolFailed':
+      return new DeveloperToolError(e.message, { tool: e.tool ?? '', exitCode: e.exitCode ?? undefined, errorResponse })
     default:
       return new Error(e.message)
   }

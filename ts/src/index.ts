@@ -11,14 +11,29 @@ export type {
   ManagedIdentityCredentialOptions,
   ManagedIdentityCredentialResourceIdOptions,
 } from './credentials/managedIdentityCredential'
+export { ChainedTokenCredential } from './credentials/chainedTokenCredential'
+export { DefaultAzureCredential } from './credentials/defaultAzureCredential'
+export type { DefaultAzureCredentialOptions } from './credentials/defaultAzureCredentialOptions'
+export { EnvironmentCredential } from './credentials/environmentCredential'
+export type { EnvironmentCredentialOptions } from './credentials/environmentCredential'
+export { AzureCliCredential } from './credentials/azureCliCredential'
+export type { AzureCliCredentialOptions } from './credentials/azureCliCredential'
+export { AzureDeveloperCliCredential } from './credentials/azureDeveloperCliCredential'
+export type { AzureDeveloperCliCredentialOptions } from './credentials/azureDeveloperCliCredential'
+export { AzurePowerShellCredential } from './credentials/azurePowerShellCredential'
+export type { AzurePowerShellCredentialOptions } from './credentials/azurePowerShellCredential'
 export {
   AbortError,
   AggregateAuthenticationError,
   AggregateAuthenticationErrorName,
   AuthenticationError,
   AuthenticationErrorName,
+  AuthenticationRequiredError,
+  AuthenticationRequiredErrorName,
   CredentialUnavailableError,
   CredentialUnavailableErrorName,
+  DeveloperToolError,
+  DeveloperToolErrorName,
   TransientAuthenticationError,
   TransientAuthenticationErrorName,
 } from './errors'

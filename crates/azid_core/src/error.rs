@@ -1,6 +1,7 @@
 //! The engine's error type. Three kinds matter to callers: the credential cannot be
 //! used here (`Unavailable`), the identity provider refused (`AuthenticationFailed`),
-//! and a transient fault outlasted the retries (`TransientExhausted`).
+//! and a transient fault outlasted the retries (`TransientExhausted`); developer tools
+//! add `ToolFailed`.
 
 use serde::Serialize;
 
@@ -56,6 +57,17 @@ pub enum Error {
   /// The caller passed something that can never work (bad scope, bad tenant id...).
   #[error("{message}")]
   InvalidArgument { message: String },
+
+  /// A developer tool (az, azd, pwsh) ran and failed in a way that logging in does not
+  /// fix. `error_response` carries the AADSTS code and correlation id found in its stderr.
+  #[error("{message}")]
+  #[serde(rename_all = "camelCase")]
+  ToolFailed {
+    message: String,
+    tool: String,
+    exit_code: Option<i32>,
+    error_response: Option<Box<ErrorResponse>>,
+  },
 }
 
 impl Error {
@@ -74,6 +86,7 @@ impl Error {
       Self::AuthenticationFailed { .. } => "AuthenticationFailed",
       Self::TransientExhausted { .. } => "TransientExhausted",
       Self::InvalidArgument { .. } => "InvalidArgument",
+      Self::ToolFailed { .. } => "ToolFailed",
     }
   }
 

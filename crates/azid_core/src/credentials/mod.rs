@@ -1,6 +1,7 @@
 //! Token sources, one per credential kind.
 
 pub mod client_secret;
+pub mod developer_cli;
 pub mod managed_identity;
 mod response;
 

@@ -2,6 +2,9 @@
 //! Fabric, Cloud Shell and Azure ML plug in as further `Endpoint` variants).
 
 mod imds;
+mod probe;
+
+pub use probe::probe_imds;
 
 use std::sync::Arc;
 

@@ -1,0 +1,112 @@
+/**
+ * The credentials of DefaultAzureCredential, in order, each a named factory. Adding a
+ * credential (e.g. WorkloadIdentityCredential at merge) means editing one entry here.
+ *
+ * Not included, unlike `@azure/identity`: VisualStudioCodeCredential and BrokerCredential
+ * (both interactive user sign-in, out of scope for a service-to-service library).
+ */
+import type { TokenCredential } from '../tokenCredential'
+import { AzureCliCredential } from './azureCliCredential'
+import { AzureDeveloperCliCredential } from './azureDeveloperCliCredential'
+import { AzurePowerShellCredential } from './azurePowerShellCredential'
+import type { DefaultAzureCredentialOptions } from './defaultAzureCredentialOptions'
+import { EnvironmentCredential } from './environmentCredential'
+import { ManagedIdentityCredential } from './managedIdentityCredential'
+import { detectManagedIdentitySource, imdsEndpoint } from './managedIdentitySource'
+import { ProbedManagedIdentityCredential } from './probedManagedIdentityCredential'
+import { UnavailableCredential } from './unavailableCredential'
+
+type Env = Record<string, string | undefined>
+
+export interface CredentialFactory {
+  /** The class name; also a valid `AZURE_TOKEN_CREDENTIALS` value. */
+  name: string
+  /** `AZURE_TOKEN_CREDENTIALS=prod` keeps the `prod` ones, `dev` the `dev` ones. */
+  group: 'prod' | 'dev'
+  /** The option that leaves it out. */
+  excludedBy: keyof DefaultAzureCredentialOptions
+  create(options: DefaultAzureCredentialOptions, env: Env, selected: string | undefined): TokenCredential
+}
+
+/** As `@azure/identity` inside DAC: more retries for managed identity. */
+const MI_RETRY = { maxRetries: 5, retryDelayInMs: 800 }
+
+/**
+ * Whether DAC probes IMDS before using managed identity: only for IMDS at its usual
+ * address, and not when the user asked for managed identity alone (then they want its
+ * real error, not a fast "not here").
+ */
+export function shouldProbeImds(env: Env, selected: string | undefined): boolean {
+  return detectManagedIdentitySource(env) === 'imds' && !(env.AZURE_POD_IDENTITY_AUTHORITY_HOST ?? '').trim() && selected !== 'managedidentitycredential'
+}
+
+function managedIdentity(options: DefaultAzureCredentialOptions, env: Env, selected: string | undefined): TokenCredential {
+  const clientId = options.managedIdentityClientId ?? env.AZURE_CLIENT_ID
+  const common = { retryOptions: MI_RETRY, authorityHost: options.authorityHost }
+  const mi = options.managedIdentityResourceId
+    ? new ManagedIdentityCredential({ ...common, resourceId: options.managedIdentityResourceId })
+    : new ManagedIdentityCredential({ ...common, clientId: clientId || undefined })
+  return shouldProbeImds(env, selected) ? new ProbedManagedIdentityCredential(mi, imdsEndpoint(env)) : mi
+}
+
+function cliOptions(options: DefaultAzureCredentialOptions) {
+  return {
+    tenantId: options.tenantId,
+    additionallyAllowedTenants: options.additionallyAllowedTenants,
+    processTimeoutInMs: options.processTimeoutInMs,
+  }
+}
+
+// The order is the brief's: Environment, WorkloadIdentity, ManagedIdentity, AzureCli,
+// AzureDeveloperCli, AzurePowerShell. (@azure/identity 4.14 puts AzurePowerShell
+// before AzureDeveloperCli; swap the last two entries to match it exactly.)
+export const defaultCredentialFactories: readonly CredentialFactory[] = [
+  {
+    name: 'EnvironmentCredential',
+    group: 'prod',
+    excludedBy: 'excludeEnvironmentCredential',
+    create: (o) =>
+      new EnvironmentCredential({
+        authorityHost: o.authorityHost,
+        additionallyAllowedTenants: o.additionallyAllowedTenants,
+        retryOptions: o.retryOptions,
+        requestTimeoutInMs: o.requestTimeoutInMs,
+        disableInstanceDiscovery: o.disableInstanceDiscovery,
+      }),
+  },
+  {
+    name: 'WorkloadIdentityCredential',
+    group: 'prod',
+    excludedBy: 'excludeWorkloadIdentityCredential',
+    // ---- MERGE POINT (WorkloadIdentityCredential, issue 3 workload branch) ----
+    // Replace with: new WorkloadIdentityCredential({ clientId: o.workloadIdentityClientId
+    //   ?? o.managedIdentityClientId, tenantId: o.tenantId, authorityHost: o.authorityHost,
+    //   additionallyAllowedTenants: o.additionallyAllowedTenants })
+    create: () => new UnavailableCredential('WorkloadIdentityCredential', 'workload identity is not in this build of azid.'),
+    // ---- END MERGE POINT ----
+  },
+  {
+    name: 'ManagedIdentityCredential',
+    group: 'prod',
+    excludedBy: 'excludeManagedIdentityCredential',
+    create: managedIdentity,
+  },
+  {
+    name: 'AzureCliCredential',
+    group: 'dev',
+    excludedBy: 'excludeAzureCliCredential',
+    create: (o) => new AzureCliCredential(cliOptions(o)),
+  },
+  {
+    name: 'AzureDeveloperCliCredential',
+    group: 'dev',
+    excludedBy: 'excludeAzureDeveloperCliCredential',
+    create: (o) => new AzureDeveloperCliCredential(cliOptions(o)),
+  },
+  {
+    name: 'AzurePowerShellCredential',
+    group: 'dev',
+    excludedBy: 'excludeAzurePowerShellCredential',
+    create: (o) => new AzurePowerShellCredential(cliOptions(o)),
+  },
+]
