@@ -57,9 +57,8 @@ function cliOptions(options: DefaultAzureCredentialOptions) {
   }
 }
 
-// The order is the brief's: Environment, WorkloadIdentity, ManagedIdentity, AzureCli,
-// AzureDeveloperCli, AzurePowerShell. (@azure/identity 4.14 puts AzurePowerShell
-// before AzureDeveloperCli; swap the last two entries to match it exactly.)
+// @azure/identity 4.14's order (VisualStudioCode and Broker are not in azid): Environment,
+// WorkloadIdentity, ManagedIdentity, AzureCli, AzurePowerShell, AzureDeveloperCli.
 export const defaultCredentialFactories: readonly CredentialFactory[] = [
   {
     name: 'EnvironmentCredential',
@@ -98,15 +97,15 @@ export const defaultCredentialFactories: readonly CredentialFactory[] = [
     create: (o) => new AzureCliCredential(cliOptions(o)),
   },
   {
-    name: 'AzureDeveloperCliCredential',
-    group: 'dev',
-    excludedBy: 'excludeAzureDeveloperCliCredential',
-    create: (o) => new AzureDeveloperCliCredential(cliOptions(o)),
-  },
-  {
     name: 'AzurePowerShellCredential',
     group: 'dev',
     excludedBy: 'excludeAzurePowerShellCredential',
     create: (o) => new AzurePowerShellCredential(cliOptions(o)),
+  },
+  {
+    name: 'AzureDeveloperCliCredential',
+    group: 'dev',
+    excludedBy: 'excludeAzureDeveloperCliCredential',
+    create: (o) => new AzureDeveloperCliCredential(cliOptions(o)),
   },
 ]
