@@ -35,11 +35,11 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Response<Body> {
   }
   let resource = match mi_token::resource(req.query_param("resource")) {
     Ok(r) => r,
-    Err(resp) => return resp,
+    Err(resp) => return *resp,
   };
   let identity = match mi_token::identity(shared, req, SELECTORS) {
     Ok(i) => i,
-    Err(resp) => return resp,
+    Err(resp) => return *resp,
   };
   let (access_token, now, lifetime) = mi_token::mint(shared, &identity, &resource);
   let body = json!({

@@ -22,7 +22,7 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Response<Body> {
   let form = req.form();
   let resource = match mi_token::resource(find(&form, "resource")) {
     Ok(r) => r,
-    Err(resp) => return resp,
+    Err(resp) => return *resp,
   };
   let Some(identity) = shared.state.find_identity(&IdentitySelector::SystemAssigned) else {
     return error(400, "invalid_request", "Identity not found");

@@ -68,7 +68,7 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Response<Body> {
   };
   let identity = match mi_token::identity(shared, req, SELECTORS) {
     Ok(identity) => identity,
-    Err(resp) => return resp,
+    Err(resp) => return *resp,
   };
   let (access_token, now, lifetime) = mi_token::mint(shared, &identity, resource);
   // IMDS sends every value as a string.

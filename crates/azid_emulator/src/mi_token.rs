@@ -11,6 +11,8 @@ use crate::imds::error;
 use crate::server::Shared;
 use crate::state::{IdentityRegistration, IdentitySelector};
 
+// Errors are boxed: a response is large and these paths are rare.
+
 /// Query parameter names a route accepts, and what each selects by.
 pub(crate) type SelectorNames = &'static [(&'static str, fn(String) -> IdentitySelector)];
 
@@ -19,19 +21,23 @@ pub(crate) fn identity(
   shared: &Shared,
   req: &Req,
   names: SelectorNames,
-) -> Result<IdentityRegistration, Response<Body>> {
+) -> Result<IdentityRegistration, Box<Response<Body>>> {
   let mut selectors: Vec<IdentitySelector> = names
     .iter()
     .filter_map(|(name, make)| req.query_param(name).map(|v| make(v.to_string())))
     .collect();
   if selectors.len() > 1 {
-    return Err(error(400, "invalid_request", "Only one identity selector may be specified"));
+    return Err(Box::new(error(
+      400,
+      "invalid_request",
+      "Only one identity selector may be specified",
+    )));
   }
   let selector = selectors.pop().unwrap_or(IdentitySelector::SystemAssigned);
   shared
     .state
     .find_identity(&selector)
-    .ok_or_else(|| error(400, "invalid_request", "Identity not found"))
+    .ok_or_else(|| Box::new(error(400, "invalid_request", "Identity not found")))
 }
 
 /// A token for `identity` and `resource`: the signed JWT, its issue time and lifetime.
@@ -64,9 +70,9 @@ pub(crate) fn mint(
 }
 
 /// The `resource` parameter, or the 400 every source answers without it.
-pub(crate) fn resource(value: Option<&str>) -> Result<String, Response<Body>> {
+pub(crate) fn resource(value: Option<&str>) -> Result<String, Box<Response<Body>>> {
   value.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string).ok_or_else(|| {
-    error(400, "invalid_resource", "Required parameter 'resource' is missing or empty")
+    Box::new(error(400, "invalid_resource", "Required parameter 'resource' is missing or empty"))
   })
 }
 

@@ -29,7 +29,7 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Response<Body> {
   }
   let resource = match mi_token::resource(req.query_param("resource")) {
     Ok(r) => r,
-    Err(resp) => return resp,
+    Err(resp) => return *resp,
   };
   let Some(identity) = shared.state.find_identity(&IdentitySelector::SystemAssigned) else {
     return error(400, "invalid_request", "Identity not found");
