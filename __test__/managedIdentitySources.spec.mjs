@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url'
 import { cleanEnv } from './helpers/env.mjs'
 import { azid, claimsOf, startEmulator, uniqueScope } from './helpers/emulator.mjs'
 import { sourceEnv, withEnv } from './helpers/miEnv.mjs'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
 
 const { ManagedIdentityCredential, CredentialUnavailableError, AuthenticationError } = azid
 const fast = { retryOptions: { retryDelayInMs: 20, maxRetryDelayInMs: 100 } }
@@ -159,4 +162,19 @@ test('verbose logs never contain IDENTITY_HEADER, the Arc key or a token', async
   for (const [name, value] of Object.entries({ header: secrets.header, arcKey: secrets.arcKey, wrongHeader, ...secrets.tokens })) {
     t.false(output.includes(value), `${name} appears in the output`)
   }
+})
+
+test('sources are chosen in @azure/identity order; the Arc agent binary alone means Arc', (t) => {
+  const { detectManagedIdentitySource: detect } = require('../dist/credentials/managedIdentitySource.js')
+  const none = () => false
+  const all = { IDENTITY_ENDPOINT: 'e', IDENTITY_HEADER: 'h', IDENTITY_SERVER_THUMBPRINT: 't', IMDS_ENDPOINT: 'i', MSI_ENDPOINT: 'm', MSI_SECRET: 's' }
+  t.is(detect(all, none), 'serviceFabric')
+  t.is(detect({ ...all, IDENTITY_SERVER_THUMBPRINT: '' }, none), 'appService')
+  t.is(detect({ IMDS_ENDPOINT: 'i', IDENTITY_ENDPOINT: 'e', MSI_ENDPOINT: 'm', MSI_SECRET: 's' }, none), 'azureMl')
+  t.is(detect({ IMDS_ENDPOINT: 'i', IDENTITY_ENDPOINT: 'e', MSI_ENDPOINT: 'm' }, none), 'cloudShell')
+  t.is(detect({ IMDS_ENDPOINT: 'i', IDENTITY_ENDPOINT: 'e' }, none), 'azureArc')
+  t.is(detect({ IDENTITY_ENDPOINT: 'e' }, none), 'imds')
+  const linux = process.platform === 'linux'
+  t.is(detect({}, (p) => p === '/opt/azcmagent/bin/himds'), linux ? 'azureArc' : 'imds')
+  t.is(detect({}, none), 'imds')
 })
