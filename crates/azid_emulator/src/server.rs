@@ -68,6 +68,8 @@ impl Shared {
         "arcEndpoint": format!("{}{}", self.imds_endpoint, arc::PATH),
         "serviceFabricEndpoint": format!("{}{}", self.service_fabric_base, service_fabric::PATH),
         "serviceFabricThumbprint": self.service_fabric_thumbprint,
+        "identityHeader": self.identity_header,
+        "msiSecret": self.msi_secret,
         "cloudShellEndpoint": format!("{}{}", self.imds_endpoint, cloud_shell::PATH),
         "azureMlEndpoint": format!("{}{}", self.imds_endpoint, azure_ml::PATH),
         "tenantId": DEFAULT_TENANT_ID,
