@@ -37,7 +37,7 @@ test('@azure/identity and @azure/msal-node get tokens from the emulator and read
   }
 })
 
-test('the official clients get tokens from the emulated App Service, Arc and Cloud Shell sources', async (t) => {
+test('the official clients on the emulated App Service, Arc, Cloud Shell, Azure ML and Service Fabric sources', async (t) => {
   const emu = await startEmulator()
   const fixture = fileURLToPath(new URL('./fixtures/officialMiSource.mjs', import.meta.url))
   const run = (env) =>
@@ -53,10 +53,11 @@ test('the official clients get tokens from the emulated App Service, Arc and Clo
     }
     // msal-node reads only a numeric or ISO expires_on, so the 2017 format's date looks expired to it.
     const ml = await run(sourceEnv.azureMl(emu))
-    t.deepEqual(ml.msal, { token: true, longLived: false })
+    t.deepEqual(ml, { identity: { token: true, longLived: false }, msal: { token: true, longLived: false } })
     // msal-node does not pin IDENTITY_SERVER_THUMBPRINT, so it cannot trust a self-signed cluster certificate.
     const sf = await run(sourceEnv.serviceFabric(emu))
     t.is(sf.msal.error, 'ClientAuthError')
+    t.is(sf.identity.error, 'CredentialUnavailableError')
   } finally {
     await emu.stop()
   }
