@@ -142,7 +142,7 @@ test.serial('Azure ML: legacy expires_on parsed; clientId selects; other selecto
   t.regex(err.message, /client id only/)
 })
 
-test('verbose logs never contain IDENTITY_HEADER, the Arc key or a token', async (t) => {
+test('verbose logs never contain IDENTITY_HEADER, MSI_SECRET, the Arc key or a token', async (t) => {
   const fixture = fileURLToPath(new URL('./fixtures/miLogRun.mjs', import.meta.url))
   const wrongHeader = 'wrong-identity-header-for-log-test'
   const env = { ...cleanEnv({ ...process.env }), AZURE_LOG_LEVEL: 'verbose', WRONG_HEADER: wrongHeader }
@@ -160,9 +160,10 @@ test('verbose logs never contain IDENTITY_HEADER, the Arc key or a token', async
   t.truthy(secrets?.arcKey)
   t.regex(output, /ManagedIdentityCredential\(App Service, system-assigned\): GET http:\/\/127\.0\.0\.1:\d+\/msi\/token/)
   t.regex(output, /ManagedIdentityCredential\(Azure Arc, system-assigned\)/)
+  t.regex(output, /ManagedIdentityCredential\(Azure ML, system-assigned\)/)
   t.regex(output, /attempt 1 got HTTP 503/)
   t.regex(output, /failed as expected: AuthenticationError/)
-  for (const [name, value] of Object.entries({ header: secrets.header, arcKey: secrets.arcKey, wrongHeader, ...secrets.tokens })) {
+  for (const [name, value] of Object.entries({ header: secrets.header, msiSecret: secrets.msiSecret, arcKey: secrets.arcKey, wrongHeader, ...secrets.tokens })) {
     t.false(output.includes(value), `${name} appears in the output`)
   }
 })
