@@ -28,6 +28,20 @@ export declare class NativeCredential {
 export declare class NativeEmulator {
   get authorityHost(): string
   get imdsEndpoint(): string
+  get appServiceEndpoint(): string
+  /** The `IDENTITY_HEADER` the App Service and Service Fabric routes require. */
+  get identityHeader(): string
+  get arcEndpoint(): string
+  get serviceFabricEndpoint(): string
+  get serviceFabricThumbprint(): string
+  get cloudShellEndpoint(): string
+  get azureMlEndpoint(): string
+  /** The `MSI_SECRET` the Azure ML route requires. */
+  get msiSecret(): string
+  /** Makes Arc challenges name `path` instead of a fresh key file (null restores them). */
+  setArcChallengePath(path?: string | undefined | null): void
+  /** The contents of the latest Arc key file (for tests that search logs for it). */
+  lastArcKey(): string | null
   get caFile(): string
   get caPem(): string
   /** The seeded tenant, app and identities (the demo secret is public by design). */
@@ -37,7 +51,7 @@ export declare class NativeEmulator {
   registerApp(app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number }): void
   /** `{ systemAssigned?, clientId?, objectId?, resourceId? }`; returns it with ids filled in. */
   registerIdentity(identity: { systemAssigned?: boolean; clientId?: string; objectId?: string; resourceId?: string }): any
-  /** Route: token, openid, instance_discovery, jwks or imds. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`. */
+  /** Route: token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell or azure_ml. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`. */
   setFault(route: string, fault: { latencyMs?: number; status?: number; body?: string; retryAfter?: string; dropConnection?: boolean; malformedBody?: boolean; times?: number }): void
   clearFaults(): void
   /** Requests that reached a route (faulted ones included). */
@@ -88,11 +102,24 @@ export interface NativeEmulatorOptions {
   stateDir?: string
   tokenLifetimeSecs?: number
   imdsTokenLifetimeSecs?: number
+  serviceFabricPort?: number
+  /** Where Arc challenge key files are written (default `/var/opt/azcmagent/tokens`). */
+  arcKeyDir?: string
 }
 
 export interface NativeManagedIdentityOptions {
+  /** `imds` (default), `appService`, `azureArc`, `serviceFabric`, `cloudShell` or `azureMl`. */
+  source?: string
   /** Base URL of IMDS (`http://169.254.169.254` or the pod identity override). */
   imdsEndpoint: string
+  /** `IDENTITY_ENDPOINT` or `MSI_ENDPOINT` for the other sources. */
+  endpoint?: string
+  /** `IDENTITY_HEADER` or `MSI_SECRET`: a secret, kept in `Secret`. */
+  identityHeader?: string
+  /** `IDENTITY_SERVER_THUMBPRINT` (Service Fabric). */
+  serverThumbprint?: string
+  /** `DEFAULT_IDENTITY_CLIENT_ID` (Azure ML). */
+  defaultClientId?: string
   clientId?: string
   objectId?: string
   resourceId?: string

@@ -37,6 +37,50 @@ fn developer_cli<T: CliTool>(tool: T, options: &NativeDeveloperCliOptions) -> Re
   .map_err(to_napi)
 }
 
+/// The `Endpoint` for the source the facade detected, from the values it read from the environment.
+fn mi_endpoint(
+  source: &str,
+  o: &NativeManagedIdentityOptions,
+) -> std::result::Result<Endpoint, azid_core::Error> {
+  let need = |v: &Option<String>, name: &str| {
+    v.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
+      azid_core::Error::invalid(format!(
+        "ManagedIdentityCredential: the {source} source needs {name}, which is empty."
+      ))
+    })
+  };
+  Ok(match source {
+    "imds" => Endpoint::Imds { base: o.imds_endpoint.clone() },
+    "appService" => Endpoint::AppService {
+      endpoint: need(&o.endpoint, "IDENTITY_ENDPOINT")?,
+      header: Secret::new(need(&o.identity_header, "IDENTITY_HEADER")?),
+    },
+    "azureArc" => Endpoint::AzureArc {
+      endpoint: o
+        .endpoint
+        .clone()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| azid_core::credentials::managed_identity::ARC_DEFAULT_ENDPOINT.into()),
+    },
+    "serviceFabric" => Endpoint::ServiceFabric {
+      endpoint: need(&o.endpoint, "IDENTITY_ENDPOINT")?,
+      header: Secret::new(need(&o.identity_header, "IDENTITY_HEADER")?),
+      thumbprint: need(&o.server_thumbprint, "IDENTITY_SERVER_THUMBPRINT")?,
+    },
+    "cloudShell" => Endpoint::CloudShell { endpoint: need(&o.endpoint, "MSI_ENDPOINT")? },
+    "azureMl" => Endpoint::AzureMl {
+      endpoint: need(&o.endpoint, "MSI_ENDPOINT")?,
+      secret: Secret::new(need(&o.identity_header, "MSI_SECRET")?),
+      default_client_id: o.default_client_id.clone().filter(|v| !v.is_empty()),
+    },
+    other => {
+      return Err(azid_core::Error::invalid(format!(
+        "ManagedIdentityCredential: unknown managed identity source '{other}'."
+      )))
+    }
+  })
+}
+
 #[napi]
 pub struct NativeCredential {
   engine: Arc<Engine>,
@@ -63,21 +107,25 @@ impl NativeCredential {
 
   #[napi(factory)]
   pub fn managed_identity(options: NativeManagedIdentityOptions) -> Result<Self> {
-    let id = match (options.client_id, options.object_id, options.resource_id) {
-      (Some(c), None, None) => Some(UserAssignedId::ClientId(c)),
-      (None, Some(o), None) => Some(UserAssignedId::ObjectId(o)),
-      (None, None, Some(r)) => Some(UserAssignedId::ResourceId(r)),
-      (None, None, None) => None,
-      _ => {
-        return Err(to_napi(azid_core::Error::invalid(
-          "ManagedIdentityCredential: specify at most one of clientId, objectId and resourceId.",
-        )))
-      }
-    };
+    let id =
+      match (options.client_id.clone(), options.object_id.clone(), options.resource_id.clone()) {
+        (Some(c), None, None) => Some(UserAssignedId::ClientId(c)),
+        (None, Some(o), None) => Some(UserAssignedId::ObjectId(o)),
+        (None, None, Some(r)) => Some(UserAssignedId::ResourceId(r)),
+        (None, None, None) => None,
+        _ => {
+          return Err(to_napi(azid_core::Error::invalid(
+            "ManagedIdentityCredential: specify at most one of clientId, objectId and resourceId.",
+          )))
+        }
+      };
+    let source = options.source.as_deref().unwrap_or("imds");
+    let retry =
+      if source == "imds" { RetryPolicy::imds() } else { RetryPolicy::managed_identity_source() };
     let config = ManagedIdentityConfig {
-      endpoint: Endpoint::Imds { base: options.imds_endpoint },
+      endpoint: mi_endpoint(source, &options).map_err(to_napi)?,
       id,
-      retry: NativeRetryOptions::apply(options.retry.as_ref(), RetryPolicy::imds()),
+      retry: NativeRetryOptions::apply(options.retry.as_ref(), retry),
     };
     let key = config.engine_key();
     let engine = Engine::shared(&key, || {

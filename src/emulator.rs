@@ -18,6 +18,9 @@ pub struct NativeEmulatorOptions {
   pub state_dir: Option<String>,
   pub token_lifetime_secs: Option<u32>,
   pub imds_token_lifetime_secs: Option<u32>,
+  pub service_fabric_port: Option<u16>,
+  /// Where Arc challenge key files are written (default `/var/opt/azcmagent/tokens`).
+  pub arc_key_dir: Option<String>,
 }
 
 #[napi]
@@ -30,8 +33,7 @@ fn bad(what: &str, e: impl std::fmt::Display) -> Error {
 }
 
 fn route(name: &str) -> Result<Route> {
-  Route::from_str(name)
-    .map_err(|e| bad("route (use token, openid, instance_discovery, jwks or imds)", e))
+  Route::from_str(name).map_err(|e| bad("route", e))
 }
 
 /// Starts an emulator on loopback with ephemeral ports (unless given).
@@ -56,6 +58,12 @@ pub async fn start_native_emulator(
   if let Some(s) = o.imds_token_lifetime_secs {
     config.imds_token_lifetime_secs = s.into();
   }
+  if let Some(p) = o.service_fabric_port {
+    config.service_fabric_port = p;
+  }
+  if let Some(d) = o.arc_key_dir {
+    config.arc_key_dir = d.into();
+  }
   let inner = Emulator::start(config)
     .await
     .map_err(|e| Error::from_reason(format!("emulator failed to start: {e}")))?;
@@ -72,6 +80,60 @@ impl NativeEmulator {
   #[napi(getter)]
   pub fn imds_endpoint(&self) -> String {
     self.inner.imds_endpoint()
+  }
+
+  #[napi(getter)]
+  pub fn app_service_endpoint(&self) -> String {
+    self.inner.app_service_endpoint()
+  }
+
+  /// The `IDENTITY_HEADER` the App Service and Service Fabric routes require.
+  #[napi(getter)]
+  pub fn identity_header(&self) -> String {
+    self.inner.identity_header()
+  }
+
+  #[napi(getter)]
+  pub fn arc_endpoint(&self) -> String {
+    self.inner.arc_endpoint()
+  }
+
+  #[napi(getter)]
+  pub fn service_fabric_endpoint(&self) -> String {
+    self.inner.service_fabric_endpoint()
+  }
+
+  #[napi(getter)]
+  pub fn service_fabric_thumbprint(&self) -> String {
+    self.inner.service_fabric_thumbprint()
+  }
+
+  #[napi(getter)]
+  pub fn cloud_shell_endpoint(&self) -> String {
+    self.inner.cloud_shell_endpoint()
+  }
+
+  #[napi(getter)]
+  pub fn azure_ml_endpoint(&self) -> String {
+    self.inner.azure_ml_endpoint()
+  }
+
+  /// The `MSI_SECRET` the Azure ML route requires.
+  #[napi(getter)]
+  pub fn msi_secret(&self) -> String {
+    self.inner.msi_secret()
+  }
+
+  /// Makes Arc challenges name `path` instead of a fresh key file (null restores them).
+  #[napi]
+  pub fn set_arc_challenge_path(&self, path: Option<String>) {
+    self.inner.set_arc_challenge_path(path);
+  }
+
+  /// The contents of the latest Arc key file (for tests that search logs for it).
+  #[napi]
+  pub fn last_arc_key(&self) -> Option<String> {
+    self.inner.last_arc_key()
   }
 
   #[napi(getter)]
@@ -123,7 +185,7 @@ impl NativeEmulator {
     serde_json::to_value(self.inner.register_identity(identity)).map_err(|e| bad("identity", e))
   }
 
-  /// Route: token, openid, instance_discovery, jwks or imds. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`.
+  /// Route: token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell or azure_ml. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`.
   #[napi(
     ts_args_type = "route: string, fault: { latencyMs?: number; status?: number; body?: string; retryAfter?: string; dropConnection?: boolean; malformedBody?: boolean; times?: number }"
   )]

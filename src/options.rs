@@ -48,8 +48,18 @@ pub struct NativeClientSecretOptions {
 
 #[napi(object)]
 pub struct NativeManagedIdentityOptions {
+  /// `imds` (default), `appService`, `azureArc`, `serviceFabric`, `cloudShell` or `azureMl`.
+  pub source: Option<String>,
   /// Base URL of IMDS (`http://169.254.169.254` or the pod identity override).
   pub imds_endpoint: String,
+  /// `IDENTITY_ENDPOINT` or `MSI_ENDPOINT` for the other sources.
+  pub endpoint: Option<String>,
+  /// `IDENTITY_HEADER` or `MSI_SECRET`: a secret, kept in `Secret`.
+  pub identity_header: Option<String>,
+  /// `IDENTITY_SERVER_THUMBPRINT` (Service Fabric).
+  pub server_thumbprint: Option<String>,
+  /// `DEFAULT_IDENTITY_CLIENT_ID` (Azure ML).
+  pub default_client_id: Option<String>,
   pub client_id: Option<String>,
   pub object_id: Option<String>,
   pub resource_id: Option<String>,

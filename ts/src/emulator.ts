@@ -6,7 +6,17 @@
 import native from './native'
 
 type NativeEmulator = InstanceType<typeof native.NativeEmulator>
-export type EmulatorRoute = 'token' | 'openid' | 'instance_discovery' | 'jwks' | 'imds'
+export type EmulatorRoute =
+  | 'token'
+  | 'openid'
+  | 'instance_discovery'
+  | 'jwks'
+  | 'imds'
+  | 'app_service'
+  | 'arc'
+  | 'service_fabric'
+  | 'cloud_shell'
+  | 'azure_ml'
 export type EmulatorFault = Parameters<NativeEmulator['setFault']>[1]
 export type EmulatorApp = Parameters<NativeEmulator['registerApp']>[0]
 export type EmulatorIdentity = Parameters<NativeEmulator['registerIdentity']>[0]
@@ -18,6 +28,9 @@ export interface EmulatorOptions {
   stateDir?: string
   tokenLifetimeSecs?: number
   imdsTokenLifetimeSecs?: number
+  serviceFabricPort?: number
+  /** Where Arc challenge key files are written (default `/var/opt/azcmagent/tokens`, where clients look). */
+  arcKeyDir?: string
 }
 
 /** Apps and identities every emulator starts with. The secret is a public demo value. */
@@ -45,6 +58,46 @@ export class Emulator {
   /** `http://127.0.0.1:<port>`: use as `AZURE_POD_IDENTITY_AUTHORITY_HOST`. */
   get imdsEndpoint(): string {
     return this.inner.imdsEndpoint
+  }
+  /** App Service's `IDENTITY_ENDPOINT` (with `IDENTITY_HEADER` = `identityHeader`). */
+  get appServiceEndpoint(): string {
+    return this.inner.appServiceEndpoint
+  }
+  /** The `IDENTITY_HEADER` the App Service and Service Fabric routes require. */
+  get identityHeader(): string {
+    return this.inner.identityHeader
+  }
+  /** Azure Arc's `IDENTITY_ENDPOINT` (with `IMDS_ENDPOINT` = `imdsEndpoint`). */
+  get arcEndpoint(): string {
+    return this.inner.arcEndpoint
+  }
+  /** Service Fabric's `IDENTITY_ENDPOINT`: https with a self-signed certificate. */
+  get serviceFabricEndpoint(): string {
+    return this.inner.serviceFabricEndpoint
+  }
+  /** `IDENTITY_SERVER_THUMBPRINT`: SHA-1 of the Service Fabric certificate (upper-case hex). */
+  get serviceFabricThumbprint(): string {
+    return this.inner.serviceFabricThumbprint
+  }
+  /** Cloud Shell's `MSI_ENDPOINT`. */
+  get cloudShellEndpoint(): string {
+    return this.inner.cloudShellEndpoint
+  }
+  /** Azure ML's `MSI_ENDPOINT` (with `MSI_SECRET` = `msiSecret`). */
+  get azureMlEndpoint(): string {
+    return this.inner.azureMlEndpoint
+  }
+  /** The `MSI_SECRET` the Azure ML route requires. */
+  get msiSecret(): string {
+    return this.inner.msiSecret
+  }
+  /** Makes Arc challenges name `path` instead of a fresh key file; `null` restores them. */
+  setArcChallengePath(path: string | null): void {
+    this.inner.setArcChallengePath(path)
+  }
+  /** The contents of the latest Arc key file, to check that it never reaches a log. */
+  lastArcKey(): string | null {
+    return this.inner.lastArcKey() ?? null
   }
   /** PEM file of the emulator's CA: use as `NODE_EXTRA_CA_CERTS`. */
   get caFile(): string {

@@ -14,6 +14,19 @@ pub fn entra_timestamp(epoch_secs: u64) -> String {
   format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}Z", rem / 3600, (rem / 60) % 60, rem % 60)
 }
 
+/// App Service's 2017 format, e.g. `09/14/2017 12:00:00 PM +00:00` (12-hour clock, UTC).
+pub fn legacy_timestamp(epoch_secs: u64) -> String {
+  let (y, m, d) = civil_from_days((epoch_secs / 86_400) as i64);
+  let rem = epoch_secs % 86_400;
+  let (h24, min, sec) = (rem / 3600, (rem / 60) % 60, rem % 60);
+  let h12 = match h24 % 12 {
+    0 => 12,
+    h => h,
+  };
+  let ampm = if h24 < 12 { "AM" } else { "PM" };
+  format!("{m:02}/{d:02}/{y:04} {h12:02}:{min:02}:{sec:02} {ampm} +00:00")
+}
+
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm),
 /// so we need no date crate for one format.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -38,5 +51,7 @@ mod tests {
     assert_eq!(entra_timestamp(0), "1970-01-01 00:00:00Z");
     assert_eq!(entra_timestamp(1_683_352_980), "2023-05-06 06:03:00Z");
     assert_eq!(entra_timestamp(951_782_400), "2000-02-29 00:00:00Z");
+    assert_eq!(legacy_timestamp(1_704_067_200), "01/01/2024 12:00:00 AM +00:00");
+    assert_eq!(legacy_timestamp(1_704_067_200 + 13 * 3600 + 61), "01/01/2024 01:01:01 PM +00:00");
   }
 }

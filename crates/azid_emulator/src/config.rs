@@ -46,7 +46,17 @@ pub struct EmulatorConfig {
   pub refresh_in_secs: Option<u64>,
   /// Register the default tenant, client and identities.
   pub seed_defaults: bool,
+  /// HTTPS port of the Service Fabric identity endpoint; 0 picks a free port.
+  pub service_fabric_port: u16,
+  /// The `IDENTITY_HEADER` / `MSI_SECRET` value the App Service, Service Fabric and
+  /// Azure ML routes require; `None` makes a random one.
+  pub identity_header: Option<String>,
+  /// Where the Azure Arc route writes its challenge key files.
+  pub arc_key_dir: PathBuf,
 }
+
+/// The Azure Connected Machine agent's token folder (what clients accept).
+pub const DEFAULT_ARC_KEY_DIR: &str = "/var/opt/azcmagent/tokens";
 
 impl Default for EmulatorConfig {
   fn default() -> Self {
@@ -59,6 +69,9 @@ impl Default for EmulatorConfig {
       imds_token_lifetime_secs: DEFAULT_IMDS_TOKEN_LIFETIME_SECS,
       refresh_in_secs: None,
       seed_defaults: true,
+      service_fabric_port: 0,
+      identity_header: None,
+      arc_key_dir: PathBuf::from(DEFAULT_ARC_KEY_DIR),
     }
   }
 }

@@ -15,7 +15,7 @@ use crate::config::EmulatorConfig;
 use crate::jwt::TokenSigner;
 use crate::server::{spawn_accept_loop, Listener, Shared};
 use crate::state::EmulatorState;
-use crate::tls;
+use crate::{app_service, arc, azure_ml, cloud_shell, service_fabric, tls};
 
 /// A running emulator. Clones share the same servers and state. It derefs to
 /// [`EmulatorState`], so `emulator.register_app(..)` and `emulator.state().register_app(..)`
@@ -32,6 +32,7 @@ struct Inner {
   shared: Arc<Shared>,
   token_addr: SocketAddr,
   imds_addr: SocketAddr,
+  service_fabric_addr: SocketAddr,
   // Dropping the sender (last handle gone) also stops every loop and connection.
   shutdown: watch::Sender<bool>,
   tasks: Mutex<Vec<JoinHandle<()>>>,
@@ -63,14 +64,20 @@ impl Emulator {
     let imds_listener = TcpListener::bind((config.host, config.imds_port)).await?;
     let token_addr = SocketAddr::new(advertised(config.host), token_listener.local_addr()?.port());
     let imds_addr = SocketAddr::new(advertised(config.host), imds_listener.local_addr()?.port());
+    let sf_listener = TcpListener::bind((config.host, config.service_fabric_port)).await?;
+    let service_fabric_addr =
+      SocketAddr::new(advertised(config.host), sf_listener.local_addr()?.port());
 
     // Key and certificate generation is CPU work; keep it off the async workers.
     let host = config.host;
-    let (signer, tls) =
-      tokio::task::spawn_blocking(move || (TokenSigner::new(), tls::generate(host)))
-        .await
-        .map_err(io::Error::other)?;
+    let (signer, tls, sf_tls) = tokio::task::spawn_blocking(move || {
+      (TokenSigner::new(), tls::generate(host), tls::self_signed(host))
+    })
+    .await
+    .map_err(io::Error::other)?;
     let tls = tls?;
+    let (sf_server_config, service_fabric_thumbprint) = sf_tls?;
+    let random = || format!("{}", uuid::Uuid::new_v4().simple());
     let ca_file = state_dir.join("ca.pem");
     tokio::fs::write(&ca_file, &tls.ca_pem).await?;
 
@@ -81,6 +88,11 @@ impl Emulator {
       imds_endpoint: format!("http://{imds_addr}"),
       ca_pem: tls.ca_pem,
       ca_file,
+      service_fabric_base: format!("https://{service_fabric_addr}"),
+      service_fabric_thumbprint,
+      identity_header: config.identity_header.clone().unwrap_or_else(random),
+      msi_secret: config.identity_header.clone().unwrap_or_else(random),
+      arc: arc::Challenges::new(config.arc_key_dir.clone()),
     });
     let (shutdown, rx) = watch::channel(false);
     let tasks = vec![
@@ -91,10 +103,24 @@ impl Emulator {
         shared.clone(),
         rx.clone(),
       ),
-      spawn_accept_loop(imds_listener, Listener::Imds, None, shared.clone(), rx),
+      spawn_accept_loop(imds_listener, Listener::Imds, None, shared.clone(), rx.clone()),
+      spawn_accept_loop(
+        sf_listener,
+        Listener::ServiceFabric,
+        Some(TlsAcceptor::from(sf_server_config)),
+        shared.clone(),
+        rx,
+      ),
     ];
     Ok(Emulator {
-      inner: Arc::new(Inner { shared, token_addr, imds_addr, shutdown, tasks: Mutex::new(tasks) }),
+      inner: Arc::new(Inner {
+        shared,
+        token_addr,
+        imds_addr,
+        service_fabric_addr,
+        shutdown,
+        tasks: Mutex::new(tasks),
+      }),
     })
   }
 
@@ -106,6 +132,61 @@ impl Emulator {
   /// `http://127.0.0.1:<imds_port>`; the token path is `/metadata/identity/oauth2/token`.
   pub fn imds_endpoint(&self) -> String {
     self.inner.shared.imds_endpoint.clone()
+  }
+
+  /// App Service's `IDENTITY_ENDPOINT`: `http://127.0.0.1:<imds_port>/msi/token`.
+  pub fn app_service_endpoint(&self) -> String {
+    format!("{}{}", self.inner.shared.imds_endpoint, app_service::PATH)
+  }
+
+  /// The value App Service and Service Fabric clients must send (`IDENTITY_HEADER`).
+  pub fn identity_header(&self) -> String {
+    self.inner.shared.identity_header.clone()
+  }
+
+  /// Azure Arc's `IDENTITY_ENDPOINT` (pair it with `IMDS_ENDPOINT` = [`Self::imds_endpoint`]).
+  pub fn arc_endpoint(&self) -> String {
+    format!("{}{}", self.inner.shared.imds_endpoint, arc::PATH)
+  }
+
+  /// Makes Arc challenges name `path` instead of a fresh key file (`None` restores them).
+  pub fn set_arc_challenge_path(&self, path: Option<String>) {
+    self.inner.shared.arc.set_realm_override(path);
+  }
+
+  /// The contents of the latest Arc key file (to check that clients never log it).
+  pub fn last_arc_key(&self) -> Option<String> {
+    self.inner.shared.arc.last_key()
+  }
+
+  /// Service Fabric's `IDENTITY_ENDPOINT` (https, self-signed certificate).
+  pub fn service_fabric_endpoint(&self) -> String {
+    format!("{}{}", self.inner.shared.service_fabric_base, service_fabric::PATH)
+  }
+
+  /// `IDENTITY_SERVER_THUMBPRINT`: SHA-1 of the Service Fabric certificate, upper-case hex.
+  pub fn service_fabric_thumbprint(&self) -> String {
+    self.inner.shared.service_fabric_thumbprint.clone()
+  }
+
+  /// Address of the Service Fabric HTTPS listener.
+  pub fn service_fabric_addr(&self) -> SocketAddr {
+    self.inner.service_fabric_addr
+  }
+
+  /// Cloud Shell's `MSI_ENDPOINT`.
+  pub fn cloud_shell_endpoint(&self) -> String {
+    format!("{}{}", self.inner.shared.imds_endpoint, cloud_shell::PATH)
+  }
+
+  /// Azure ML's `MSI_ENDPOINT`.
+  pub fn azure_ml_endpoint(&self) -> String {
+    format!("{}{}", self.inner.shared.imds_endpoint, azure_ml::PATH)
+  }
+
+  /// The value Azure ML clients must send (`MSI_SECRET`).
+  pub fn msi_secret(&self) -> String {
+    self.inner.shared.msi_secret.clone()
   }
 
   /// Address of the HTTPS (Entra + admin) listener.

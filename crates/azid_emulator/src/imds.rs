@@ -4,9 +4,8 @@ use hyper::header::{HeaderName, SERVER};
 use hyper::{Method, Response};
 use serde_json::json;
 
-use crate::clock;
-use crate::config::DEFAULT_TENANT_ID;
 use crate::http::{self, Body, Req};
+use crate::mi_token::{self, SelectorNames};
 use crate::server::Shared;
 use crate::state::IdentitySelector;
 
@@ -40,6 +39,14 @@ pub(crate) fn not_found() -> Response<Body> {
   error(404, "not_found", "Resource not found")
 }
 
+/// IMDS takes `msi_res_id`; `mi_res_id` is accepted too, as real IMDS does.
+const SELECTORS: SelectorNames = &[
+  ("client_id", IdentitySelector::ClientId),
+  ("object_id", IdentitySelector::ObjectId),
+  ("msi_res_id", IdentitySelector::ResourceId),
+  ("mi_res_id", IdentitySelector::ResourceId),
+];
+
 /// `GET /metadata/identity/oauth2/token`
 pub(crate) fn handle(shared: &Shared, req: &Req) -> Response<Body> {
   if req.method != Method::GET {
@@ -59,52 +66,14 @@ pub(crate) fn handle(shared: &Shared, req: &Req) -> Response<Body> {
       "Required query variable 'resource' is missing or empty",
     );
   };
-  let mut selectors = Vec::new();
-  for (name, make) in [
-    ("client_id", IdentitySelector::ClientId as fn(String) -> IdentitySelector),
-    ("object_id", IdentitySelector::ObjectId),
-    ("msi_res_id", IdentitySelector::ResourceId),
-    ("mi_res_id", IdentitySelector::ResourceId),
-  ] {
-    if let Some(v) = req.query_param(name) {
-      selectors.push(make(v.to_string()));
-    }
-  }
-  if selectors.len() > 1 {
-    return error(
-      400,
-      "invalid_request",
-      "Only one of client_id, object_id or msi_res_id may be specified",
-    );
-  }
-  let selector = selectors.pop().unwrap_or(IdentitySelector::SystemAssigned);
-  let Some(identity) = shared.state.find_identity(&selector) else {
-    return error(400, "invalid_request", "Identity not found");
+  let identity = match mi_token::identity(shared, req, SELECTORS) {
+    Ok(identity) => identity,
+    Err(resp) => return *resp,
   };
-
-  let now = clock::now_secs();
-  let lifetime = shared.state.imds_token_lifetime();
-  let claims = json!({
-      "aud": resource,
-      "iss": format!("{}/{}/v2.0", shared.authority_host, DEFAULT_TENANT_ID),
-      "iat": now,
-      "nbf": now,
-      "exp": now + lifetime,
-      "tid": DEFAULT_TENANT_ID,
-      "appid": identity.client_id,
-      "azp": identity.client_id,
-      "azpacr": "2",
-      "idtyp": "app",
-      "oid": identity.object_id,
-      "sub": identity.object_id,
-      "xms_mirid": identity.resource_id,
-      "ver": "2.0",
-      "uti": uuid::Uuid::new_v4().simple().to_string(),
-      "jti": uuid::Uuid::new_v4().to_string(),
-  });
+  let (access_token, now, lifetime) = mi_token::mint(shared, &identity, resource);
   // IMDS sends every value as a string.
   let body = json!({
-      "access_token": shared.signer.sign(&claims),
+      "access_token": access_token,
       "client_id": identity.client_id,
       "expires_in": lifetime.to_string(),
       "expires_on": (now + lifetime).to_string(),

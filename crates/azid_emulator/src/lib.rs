@@ -6,7 +6,11 @@
 //! Listeners: HTTPS ([`Emulator::authority_host`]) serves
 //! `POST /{tenant}/oauth2/v2.0/token`, `GET /{tenant}/v2.0/.well-known/openid-configuration`,
 //! `GET /{tenant}/discovery/v2.0/keys`, `GET /common/discovery/instance` and the admin API;
-//! plain HTTP ([`Emulator::imds_endpoint`]) serves `GET /metadata/identity/oauth2/token`.
+//! plain HTTP ([`Emulator::imds_endpoint`]) serves IMDS (`GET /metadata/identity/oauth2/token`),
+//! App Service (`GET /msi/token`), Azure Arc (`GET /arc/metadata/identity/oauth2/token`),
+//! Cloud Shell (`POST /cloudshell/oauth2/token`) and Azure ML (`GET /ml/msi/token`); a third,
+//! HTTPS listener with a self-signed certificate ([`Emulator::service_fabric_endpoint`]) serves
+//! Service Fabric.
 //!
 //! Admin API (JSON, camelCase):
 //! `POST /_emulator/apps` ([`AppRegistration`]), `POST /_emulator/identities`
@@ -17,7 +21,11 @@
 //! `GET /_emulator/ca.pem`, `GET /_emulator/info`.
 
 mod admin;
+mod app_service;
+mod arc;
+mod azure_ml;
 mod clock;
+mod cloud_shell;
 mod config;
 mod discovery;
 mod emulator;
@@ -26,17 +34,19 @@ mod faults;
 mod http;
 mod imds;
 mod jwt;
+mod mi_token;
 mod route;
 mod server;
+mod service_fabric;
 mod state;
 mod tls;
 mod token_endpoint;
 
 pub use config::{
-  EmulatorConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_IMDS_TOKEN_LIFETIME_SECS,
-  DEFAULT_SYSTEM_ASSIGNED_CLIENT_ID, DEFAULT_SYSTEM_ASSIGNED_OBJECT_ID,
-  DEFAULT_SYSTEM_ASSIGNED_RESOURCE_ID, DEFAULT_TENANT_ID, DEFAULT_TOKEN_LIFETIME_SECS,
-  DEFAULT_USER_ASSIGNED_CLIENT_ID, DEFAULT_USER_ASSIGNED_OBJECT_ID,
+  EmulatorConfig, DEFAULT_ARC_KEY_DIR, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+  DEFAULT_IMDS_TOKEN_LIFETIME_SECS, DEFAULT_SYSTEM_ASSIGNED_CLIENT_ID,
+  DEFAULT_SYSTEM_ASSIGNED_OBJECT_ID, DEFAULT_SYSTEM_ASSIGNED_RESOURCE_ID, DEFAULT_TENANT_ID,
+  DEFAULT_TOKEN_LIFETIME_SECS, DEFAULT_USER_ASSIGNED_CLIENT_ID, DEFAULT_USER_ASSIGNED_OBJECT_ID,
   DEFAULT_USER_ASSIGNED_RESOURCE_ID,
 };
 pub use emulator::Emulator;

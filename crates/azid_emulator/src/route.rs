@@ -15,11 +15,31 @@ pub enum Route {
   Jwks,
   /// `GET /metadata/identity/oauth2/token` on the IMDS listener
   Imds,
+  /// `GET /msi/token` on the IMDS listener (App Service 2019-08-01)
+  AppService,
+  /// `GET /arc/metadata/identity/oauth2/token` on the IMDS listener (Azure Arc challenge)
+  AzureArc,
+  /// `GET /metadata/identity/oauth2/token` on the Service Fabric HTTPS listener
+  ServiceFabric,
+  /// `POST /cloudshell/oauth2/token` on the IMDS listener
+  CloudShell,
+  /// `GET /ml/msi/token` on the IMDS listener (App Service 2017-09-01)
+  AzureMl,
 }
 
 impl Route {
-  pub const ALL: [Route; 5] =
-    [Route::Token, Route::OpenIdConfiguration, Route::InstanceDiscovery, Route::Jwks, Route::Imds];
+  pub const ALL: [Route; 10] = [
+    Route::Token,
+    Route::OpenIdConfiguration,
+    Route::InstanceDiscovery,
+    Route::Jwks,
+    Route::Imds,
+    Route::AppService,
+    Route::AzureArc,
+    Route::ServiceFabric,
+    Route::CloudShell,
+    Route::AzureMl,
+  ];
 
   /// The name used by the admin API and `FromStr`.
   pub fn as_str(self) -> &'static str {
@@ -29,6 +49,11 @@ impl Route {
       Route::InstanceDiscovery => "instance_discovery",
       Route::Jwks => "jwks",
       Route::Imds => "imds",
+      Route::AppService => "app_service",
+      Route::AzureArc => "arc",
+      Route::ServiceFabric => "service_fabric",
+      Route::CloudShell => "cloud_shell",
+      Route::AzureMl => "azure_ml",
     }
   }
 
@@ -36,9 +61,12 @@ impl Route {
     self as usize
   }
 
-  /// IMDS speaks its own error dialect; every other route answers like Entra.
+  /// The managed identity routes speak IMDS's error dialect; the others answer like Entra.
   pub(crate) fn is_entra(self) -> bool {
-    self != Route::Imds
+    matches!(
+      self,
+      Route::Token | Route::OpenIdConfiguration | Route::InstanceDiscovery | Route::Jwks
+    )
   }
 }
 
@@ -55,7 +83,7 @@ impl fmt::Display for UnknownRoute {
   fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     write!(
       f,
-      "unknown route {:?} (expected token, openid, instance_discovery, jwks or imds)",
+      "unknown route {:?} (expected token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell or azure_ml)",
       self.0
     )
   }

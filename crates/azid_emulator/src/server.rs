@@ -24,7 +24,9 @@ use crate::http::{self, Body, Req};
 use crate::jwt::TokenSigner;
 use crate::route::Route;
 use crate::state::EmulatorState;
-use crate::{admin, discovery, imds, token_endpoint};
+use crate::{
+  admin, app_service, arc, azure_ml, cloud_shell, discovery, imds, service_fabric, token_endpoint,
+};
 
 /// Token requests are small; anything bigger is a client bug or abuse.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -39,6 +41,15 @@ pub(crate) struct Shared {
   pub imds_endpoint: String,
   pub ca_pem: String,
   pub ca_file: PathBuf,
+  /// `https://127.0.0.1:<port>`: the Service Fabric listener.
+  pub service_fabric_base: String,
+  /// SHA-1 of the Service Fabric certificate, upper-case hex (as Windows shows it).
+  pub service_fabric_thumbprint: String,
+  /// What App Service and Service Fabric clients must send (`IDENTITY_HEADER`).
+  pub identity_header: String,
+  /// What Azure ML clients must send (`MSI_SECRET`).
+  pub msi_secret: String,
+  pub arc: arc::Challenges,
 }
 
 impl Shared {
@@ -53,6 +64,14 @@ impl Shared {
         "authorityHost": self.authority_host,
         "imdsEndpoint": self.imds_endpoint,
         "caFile": self.ca_file.to_string_lossy(),
+        "appServiceEndpoint": format!("{}{}", self.imds_endpoint, app_service::PATH),
+        "arcEndpoint": format!("{}{}", self.imds_endpoint, arc::PATH),
+        "serviceFabricEndpoint": format!("{}{}", self.service_fabric_base, service_fabric::PATH),
+        "serviceFabricThumbprint": self.service_fabric_thumbprint,
+        "identityHeader": self.identity_header,
+        "msiSecret": self.msi_secret,
+        "cloudShellEndpoint": format!("{}{}", self.imds_endpoint, cloud_shell::PATH),
+        "azureMlEndpoint": format!("{}{}", self.imds_endpoint, azure_ml::PATH),
         "tenantId": DEFAULT_TENANT_ID,
         "clientId": DEFAULT_CLIENT_ID,
     })
@@ -75,8 +94,10 @@ impl std::error::Error for DropConnection {}
 pub(crate) enum Listener {
   /// HTTPS: Entra ID endpoints and the admin API.
   Entra,
-  /// Plain HTTP: IMDS.
+  /// Plain HTTP: IMDS and the other local managed identity endpoints.
   Imds,
+  /// HTTPS with its own self-signed certificate: Service Fabric.
+  ServiceFabric,
 }
 
 /// Accepts until `shutdown` changes or its sender is dropped; the listener closes with the task.
@@ -147,15 +168,29 @@ where
 enum Target<'a> {
   Admin,
   Entra(Route, &'a str),
-  Imds,
+  ManagedIdentity(Route),
   NotFound,
 }
 
 fn classify(kind: Listener, path: &str) -> Target<'_> {
+  // msal-node asks for the path with a trailing slash; real IMDS accepts both.
+  let trimmed = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+  if kind == Listener::ServiceFabric {
+    return if trimmed == service_fabric::PATH {
+      Target::ManagedIdentity(Route::ServiceFabric)
+    } else {
+      Target::NotFound
+    };
+  }
   if kind == Listener::Imds {
-    // msal-node asks for the path with a trailing slash; real IMDS accepts both.
-    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
-    return if path == imds::TOKEN_PATH { Target::Imds } else { Target::NotFound };
+    return match trimmed {
+      imds::TOKEN_PATH => Target::ManagedIdentity(Route::Imds),
+      app_service::PATH => Target::ManagedIdentity(Route::AppService),
+      arc::PATH => Target::ManagedIdentity(Route::AzureArc),
+      cloud_shell::PATH => Target::ManagedIdentity(Route::CloudShell),
+      azure_ml::PATH => Target::ManagedIdentity(Route::AzureMl),
+      _ => Target::NotFound,
+    };
   }
   if path == admin::PREFIX || path.starts_with("/_emulator/") {
     return Target::Admin;
@@ -198,14 +233,14 @@ async fn handle(
   let path = req.path.clone();
   let (route, tenant) = match classify(kind, &path) {
         Target::Admin => return Ok(admin::handle(&shared, &req)),
-        Target::NotFound if kind == Listener::Imds => return Ok(imds::not_found()),
+        Target::NotFound if kind != Listener::Entra => return Ok(imds::not_found()),
         Target::NotFound => {
             return Ok(http::json(
                 404,
                 json!({"error": "not_found", "error_description": format!("The azid emulator has no route {}", req.path)}).to_string(),
             ))
         }
-        Target::Imds => (Route::Imds, ""),
+        Target::ManagedIdentity(route) => (route, ""),
         Target::Entra(route, tenant) => (route, tenant),
     };
 
@@ -229,6 +264,11 @@ async fn handle(
     Route::Jwks => discovery::jwks(&shared, &req, tenant),
     Route::InstanceDiscovery => discovery::instance_discovery(&shared, &req),
     Route::Imds => imds::handle(&shared, &req),
+    Route::AppService => app_service::handle(&shared, &req),
+    Route::AzureArc => arc::handle(&shared, &req),
+    Route::ServiceFabric => service_fabric::handle(&shared, &req),
+    Route::CloudShell => cloud_shell::handle(&shared, &req),
+    Route::AzureMl => azure_ml::handle(&shared, &req),
   })
 }
 

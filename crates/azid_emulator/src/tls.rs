@@ -66,3 +66,30 @@ pub(crate) fn generate(host: IpAddr) -> io::Result<TlsMaterial> {
 
   Ok(TlsMaterial { ca_pem: ca_cert.pem(), server_config: Arc::new(config) })
 }
+
+/// Service Fabric's cluster certificate: self-signed (not under the emulator CA), so
+/// clients can only trust it by its SHA-1 thumbprint, returned as upper-case hex.
+pub(crate) fn self_signed(host: IpAddr) -> io::Result<(Arc<rustls::ServerConfig>, String)> {
+  let mut sans = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+  if !host.is_loopback() && !host.is_unspecified() {
+    sans.push(host.to_string());
+  }
+  let key = KeyPair::generate().map_err(tls_err)?;
+  let mut params = CertificateParams::new(sans).map_err(tls_err)?;
+  let mut dn = DistinguishedName::new();
+  dn.push(DnType::CommonName, "azid emulator Service Fabric cluster");
+  params.distinguished_name = dn;
+  let cert = params.self_signed(&key).map_err(tls_err)?;
+  let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, cert.der());
+  let thumbprint: String = digest.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+  let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+  let provider = Arc::new(rustls::crypto::ring::default_provider());
+  let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    .with_safe_default_protocol_versions()
+    .map_err(tls_err)?
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.der().clone()], key)
+    .map_err(tls_err)?;
+  config.alpn_protocols = vec![b"http/1.1".to_vec()];
+  Ok((Arc::new(config), thumbprint))
+}

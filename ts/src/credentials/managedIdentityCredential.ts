@@ -3,10 +3,9 @@
  * source is chosen from the environment as `@azure/identity` does; IMDS is the fallback.
  */
 import native from '../native'
-import { CredentialUnavailableError } from '../errors'
-import type { AccessToken, GetTokenOptions, TokenCredentialOptions } from '../tokenCredential'
+import type { TokenCredentialOptions } from '../tokenCredential'
 import { NativeBackedCredential, createNative, nativeRetry } from './nativeBackedCredential'
-import { detectManagedIdentitySource, imdsEndpoint } from './managedIdentitySource'
+import { detectManagedIdentitySource, imdsEndpoint, sourceSettings } from './managedIdentitySource'
 
 export interface ManagedIdentityCredentialClientIdOptions extends TokenCredentialOptions {
   clientId?: string
@@ -23,8 +22,6 @@ export type ManagedIdentityCredentialOptions =
   | ManagedIdentityCredentialObjectIdOptions
 
 export class ManagedIdentityCredential extends NativeBackedCredential {
-  private readonly unsupported?: string
-
   /** `new ManagedIdentityCredential(clientId, options?)` or `new ManagedIdentityCredential({ clientId | resourceId | objectId, ... })`. */
   constructor(clientId: string, options?: TokenCredentialOptions)
   constructor(options?: ManagedIdentityCredentialOptions)
@@ -44,7 +41,9 @@ export class ManagedIdentityCredential extends NativeBackedCredential {
     const source = detectManagedIdentitySource(process.env)
     const engine = createNative(() =>
       native.NativeCredential.managedIdentity({
+        source,
         imdsEndpoint: imdsEndpoint(process.env),
+        ...sourceSettings(source, process.env),
         clientId: options.clientId,
         objectId: options.objectId,
         resourceId: options.resourceId,
@@ -52,14 +51,6 @@ export class ManagedIdentityCredential extends NativeBackedCredential {
       }),
     )
     super('ManagedIdentityCredential', engine)
-    if (source !== 'imds') {
-      this.unsupported = `ManagedIdentityCredential: the environment points at the ${source} managed identity source, which this version of azid does not support yet.`
-    }
-  }
-
-  override async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> {
-    if (this.unsupported) throw new CredentialUnavailableError(this.unsupported)
-    return super.getToken(scopes, options)
   }
 
   protected override checkScopes(scopes: string[]): void {

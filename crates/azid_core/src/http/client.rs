@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use super::pinned::{ChainOrThumbprint, Thumbprint};
 use crate::error::{Error, Result};
 
 /// Whether the client may go through `HTTPS_PROXY`. IMDS and other managed identity
@@ -51,17 +52,33 @@ impl Transport {
     Ok(transport)
   }
 
+  /// A client of its own for Service Fabric: direct, and trusting a server whose chain
+  /// validates or whose certificate has `thumbprint` (see `pinned`).
+  pub fn service_fabric(thumbprint: Thumbprint) -> Result<Transport> {
+    let extra_ca = std::env::var("NODE_EXTRA_CA_CERTS").ok().filter(|s| !s.is_empty());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier =
+      ChainOrThumbprint::new(trusted_roots(extra_ca.as_deref())?, thumbprint, provider.clone())?;
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+      .with_safe_default_protocol_versions()
+      .map_err(|e| Error::invalid(format!("TLS setup failed: {e}")))?
+      .dangerous()
+      .with_custom_certificate_verifier(Arc::new(verifier))
+      .with_no_client_auth();
+    Self::with_tls(TransportKind::Direct, tls)
+  }
+
   fn build(kind: TransportKind, extra_ca_file: Option<&str>) -> Result<Transport> {
-    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    if let Some(path) = extra_ca_file {
-      add_pem_roots(&mut roots, path)?;
-    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
       .with_safe_default_protocol_versions()
       .map_err(|e| Error::invalid(format!("TLS setup failed: {e}")))?
-      .with_root_certificates(roots)
+      .with_root_certificates(trusted_roots(extra_ca_file)?)
       .with_no_client_auth();
+    Self::with_tls(kind, tls)
+  }
+
+  fn with_tls(kind: TransportKind, tls: rustls::ClientConfig) -> Result<Transport> {
     let mut builder = reqwest::Client::builder()
       .tls_backend_preconfigured(tls)
       .http1_only()
@@ -75,6 +92,15 @@ impl Transport {
       builder.build().map_err(|e| Error::invalid(format!("HTTP client setup failed: {e}")))?;
     Ok(Transport { client })
   }
+}
+
+/// The Mozilla roots plus `NODE_EXTRA_CA_CERTS`, as Node trusts.
+fn trusted_roots(extra_ca_file: Option<&str>) -> Result<rustls::RootCertStore> {
+  let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+  if let Some(path) = extra_ca_file {
+    add_pem_roots(&mut roots, path)?;
+  }
+  Ok(roots)
 }
 
 /// Adds every certificate of a PEM file, as Node does for `NODE_EXTRA_CA_CERTS`.

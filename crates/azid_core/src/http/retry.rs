@@ -29,6 +29,9 @@ pub const ENTRA_RETRY_STATUSES: &[u16] = &[408, 429, 500, 502, 503, 504, 507, 50
 pub const IMDS_RETRY_STATUSES: &[u16] =
   &[404, 408, 410, 429, 500, 502, 503, 504, 507, 508, 509, 510, 511];
 
+/// msal-node's list for the managed identity sources other than IMDS (reference §2.8).
+pub const MI_SOURCE_RETRY_STATUSES: &[u16] = &[404, 408, 429, 500, 503, 504];
+
 impl RetryPolicy {
   pub fn entra() -> Self {
     Self {
@@ -55,6 +58,22 @@ impl RetryPolicy {
       attempt_timeout: Duration::from_secs(10),
       deadline: Duration::from_secs(120),
       gone_retry_window: Some(Duration::from_secs(70)),
+    }
+  }
+
+  /// App Service, Arc, Service Fabric, Cloud Shell and Azure ML: 3 retries from 1 s on
+  /// msal-node's statuses. These agents are local, so a refused connection is retried too.
+  pub fn managed_identity_source() -> Self {
+    Self {
+      max_retries: 3,
+      base_delay: Duration::from_millis(1000),
+      max_delay: Duration::from_secs(8),
+      max_retry_after: Duration::from_secs(60),
+      retry_statuses: MI_SOURCE_RETRY_STATUSES,
+      retry_connect_errors: true,
+      attempt_timeout: Duration::from_secs(10),
+      deadline: Duration::from_secs(60),
+      gone_retry_window: None,
     }
   }
 

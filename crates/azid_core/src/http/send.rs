@@ -97,7 +97,9 @@ where
       }
       Err((message, connect)) => {
         let host = host_of(&build(&transport.client));
-        let retryable = policy.retry_connect_errors || !connect;
+        // An untrusted certificate stays untrusted: retrying only delays the error.
+        let untrusted = message.contains("invalid peer certificate");
+        let retryable = (policy.retry_connect_errors || !connect) && !untrusted;
         let delay = policy.backoff(attempt);
         if !retryable || attempt > policy.max_retries || !may_retry(delay) {
           return Err(SendError { host, attempts: attempt, message, connect });

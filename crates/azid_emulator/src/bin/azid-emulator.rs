@@ -1,4 +1,5 @@
 //! `azid-emulator [--host IP] [--token-port N] [--imds-port N] [--state-dir DIR] [--token-lifetime SECS]`
+//! `[--service-fabric-port N] [--arc-key-dir DIR] [--identity-header VALUE]`
 //!
 //! Prints one JSON line (where to reach it) to stdout, then serves until SIGINT/SIGTERM.
 
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 
 use azid_emulator::{Emulator, EmulatorConfig};
 
-const USAGE: &str = "usage: azid-emulator [--host IP] [--token-port N] [--imds-port N] [--state-dir DIR] [--token-lifetime SECS]";
+const USAGE: &str = "usage: azid-emulator [--host IP] [--token-port N] [--imds-port N] [--state-dir DIR] [--token-lifetime SECS] [--service-fabric-port N] [--arc-key-dir DIR] [--identity-header VALUE]";
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<EmulatorConfig, String> {
   let mut config = EmulatorConfig::default();
@@ -32,6 +33,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<EmulatorConfig, Stri
       "--imds-port" => config.imds_port = value.parse().map_err(|e| bad(&e))?,
       "--state-dir" => config.state_dir = Some(value.into()),
       "--token-lifetime" => config.token_lifetime_secs = value.parse().map_err(|e| bad(&e))?,
+      "--service-fabric-port" => config.service_fabric_port = value.parse().map_err(|e| bad(&e))?,
+      "--arc-key-dir" => config.arc_key_dir = value.into(),
+      "--identity-header" => config.identity_header = Some(value),
       other => return Err(format!("unknown argument {other}\n{USAGE}")),
     }
   }
