@@ -87,7 +87,7 @@ test.serial('no IMDS listening is CredentialUnavailableError, fast, and names th
 
 test.serial('managed identity takes exactly one scope and one kind of id', async (t) => {
   const cred = new ManagedIdentityCredential(fast)
-  await t.throwsAsync(cred.getToken(['a/.default', 'b/.default']), { message: /Multiple scopes are not supported/ })
+  await t.throwsAsync(cred.getToken(['a/.default', 'b/.default']), { instanceOf: CredentialUnavailableError, message: /Multiple scopes are not supported/ })
   t.throws(() => new ManagedIdentityCredential({ clientId: 'a', objectId: 'b' }), { message: /only one of 'clientId', 'resourceId', or 'objectId'/ })
 })
 

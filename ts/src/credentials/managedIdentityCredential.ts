@@ -3,6 +3,7 @@
  * source is chosen from the environment as `@azure/identity` does; IMDS is the fallback.
  */
 import native from '../native'
+import { CredentialUnavailableError } from '../errors'
 import type { TokenCredentialOptions } from '../tokenCredential'
 import { NativeBackedCredential, createNative, nativeRetry } from './nativeBackedCredential'
 import { detectManagedIdentitySource, imdsEndpoint, sourceSettings } from './managedIdentitySource'
@@ -55,7 +56,8 @@ export class ManagedIdentityCredential extends NativeBackedCredential {
 
   protected override checkScopes(scopes: string[]): void {
     if (scopes.length !== 1) {
-      throw new Error(`ManagedIdentityCredential: Multiple scopes are not supported. Scopes: ${JSON.stringify(scopes)}`)
+      // As @azure/identity: unavailable, so a chain moves on to a credential that can take them.
+      throw new CredentialUnavailableError(`ManagedIdentityCredential: Multiple scopes are not supported; request one resource at a time. Scopes: ${JSON.stringify(scopes)}`)
     }
   }
 }
