@@ -15,11 +15,19 @@ pub enum Route {
   Jwks,
   /// `GET /metadata/identity/oauth2/token` on the IMDS listener
   Imds,
+  /// `POST /_pipelines/oidctoken`: Azure Pipelines' OIDC token for a service connection
+  PipelinesOidc,
 }
 
 impl Route {
-  pub const ALL: [Route; 5] =
-    [Route::Token, Route::OpenIdConfiguration, Route::InstanceDiscovery, Route::Jwks, Route::Imds];
+  pub const ALL: [Route; 6] = [
+    Route::Token,
+    Route::OpenIdConfiguration,
+    Route::InstanceDiscovery,
+    Route::Jwks,
+    Route::Imds,
+    Route::PipelinesOidc,
+  ];
 
   /// The name used by the admin API and `FromStr`.
   pub fn as_str(self) -> &'static str {
@@ -29,6 +37,7 @@ impl Route {
       Route::InstanceDiscovery => "instance_discovery",
       Route::Jwks => "jwks",
       Route::Imds => "imds",
+      Route::PipelinesOidc => "pipelines_oidc",
     }
   }
 
@@ -38,7 +47,7 @@ impl Route {
 
   /// IMDS speaks its own error dialect; every other route answers like Entra.
   pub(crate) fn is_entra(self) -> bool {
-    self != Route::Imds
+    !matches!(self, Route::Imds | Route::PipelinesOidc)
   }
 }
 

@@ -24,7 +24,7 @@ use crate::http::{self, Body, Req};
 use crate::jwt::TokenSigner;
 use crate::route::Route;
 use crate::state::EmulatorState;
-use crate::{admin, discovery, imds, token_endpoint};
+use crate::{admin, discovery, imds, pipelines, token_endpoint};
 
 /// Token requests are small; anything bigger is a client bug or abuse.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -157,6 +157,9 @@ fn classify(kind: Listener, path: &str) -> Target<'_> {
     let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
     return if path == imds::TOKEN_PATH { Target::Imds } else { Target::NotFound };
   }
+  if path == pipelines::OIDC_PATH {
+    return Target::Entra(Route::PipelinesOidc, "");
+  }
   if path == admin::PREFIX || path.starts_with("/_emulator/") {
     return Target::Admin;
   }
@@ -229,6 +232,7 @@ async fn handle(
     Route::Jwks => discovery::jwks(&shared, &req, tenant),
     Route::InstanceDiscovery => discovery::instance_discovery(&shared, &req),
     Route::Imds => imds::handle(&shared, &req),
+    Route::PipelinesOidc => pipelines::handle(&shared, &req),
   })
 }
 

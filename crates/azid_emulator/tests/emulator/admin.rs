@@ -103,7 +103,7 @@ async fn admin_api_roundtrip() {
   let a = call(&client, Method::GET, format!("{admin}/counts"), None).await;
   assert_eq!(
     a.json,
-    json!({"token": 3, "openid": 0, "instance_discovery": 0, "jwks": 0, "imds": 1})
+    json!({"token": 3, "openid": 0, "instance_discovery": 0, "jwks": 0, "imds": 1, "pipelines_oidc": 0})
   );
   assert_eq!(call(&client, Method::DELETE, format!("{admin}/counts"), None).await.status, 200);
   assert_eq!(emu.request_count(Route::Token), 0);

@@ -1,0 +1,191 @@
+//! Client assertions at the token endpoint: certificate assertions (§1.3), checked
+//! against the app's registered certificates, and federated tokens (§1.4), matched
+//! against its federated credentials. An assertion whose `iss` is the client id is a
+//! certificate assertion; any other is an external (federated) token.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::Verifier;
+use rsa::RsaPublicKey;
+use serde_json::Value;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+
+use crate::clock;
+use crate::errors::AadError;
+use crate::state::AppRegistration;
+
+/// Clock skew tolerated on `nbf` and `exp`.
+const SKEW_SECS: i64 = 300;
+/// The audience of federated tokens Entra accepts by default.
+pub(crate) const EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
+
+/// A compact JWS split into its decoded parts.
+pub(crate) struct Jws<'a> {
+  pub header: Value,
+  pub claims: Value,
+  pub signing_input: &'a str,
+  pub signature: Vec<u8>,
+}
+
+pub(crate) fn decode(jwt: &str) -> Option<Jws<'_>> {
+  let (signing_input, sig) = jwt.trim().rsplit_once('.')?;
+  let (h, c) = signing_input.split_once('.')?;
+  let json = |part: &str| -> Option<Value> {
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()?).ok()
+  };
+  Some(Jws {
+    header: json(h)?,
+    claims: json(c)?,
+    signing_input,
+    signature: URL_SAFE_NO_PAD.decode(sig.trim_end_matches('=')).ok()?,
+  })
+}
+
+fn str_claim<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+  v.get(name).and_then(Value::as_str)
+}
+
+fn num_claim(v: &Value, name: &str) -> Option<i64> {
+  v.get(name).and_then(|n| n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)))
+}
+
+/// True when `assertion` is a certificate assertion made by the client itself.
+pub(crate) fn is_self_signed(jws: &Jws<'_>, client_id: &str) -> bool {
+  str_claim(&jws.claims, "iss").is_some_and(|i| i.eq_ignore_ascii_case(client_id))
+}
+
+struct RegisteredKey {
+  x5t: String,
+  x5t_s256: String,
+  key: RsaPublicKey,
+}
+
+/// The app's certificates (PEM), with their thumbprints. Unreadable ones are skipped:
+/// registration already rejected them.
+fn keys_of(app: &AppRegistration) -> Vec<RegisteredKey> {
+  app.certificates.iter().filter_map(|pem| parse_certificate(pem).ok()).collect()
+}
+
+fn parse_certificate(text: &str) -> Result<RegisteredKey, String> {
+  let block = pem::parse(text).map_err(|_| "certificate is not PEM".to_string())?;
+  if block.tag() != "CERTIFICATE" {
+    return Err(format!("expected a CERTIFICATE block, got {}", block.tag()));
+  }
+  let der = block.contents();
+  let (_, cert) =
+    x509_parser::parse_x509_certificate(der).map_err(|_| "not an X.509 certificate".to_string())?;
+  let key = RsaPublicKey::from_public_key_der(cert.public_key().raw)
+    .map_err(|_| "the certificate's key is not RSA".to_string())?;
+  Ok(RegisteredKey {
+    x5t: URL_SAFE_NO_PAD.encode(Sha1::digest(der)),
+    x5t_s256: URL_SAFE_NO_PAD.encode(Sha256::digest(der)),
+    key,
+  })
+}
+
+/// Checks every certificate in a registration is a PEM RSA certificate.
+pub(crate) fn validate_certificates(app: &AppRegistration) -> Result<(), String> {
+  app.certificates.iter().try_for_each(|c| parse_certificate(c).map(|_| ()))
+}
+
+/// §1.3: signature by a registered certificate (RS256 or PS256), `aud`, `iss = sub`, time.
+pub(crate) fn verify_certificate_assertion(
+  app: &AppRegistration,
+  jws: &Jws<'_>,
+  token_endpoint: &str,
+) -> Result<(), AadError> {
+  let header = &jws.header;
+  let by_s256 = str_claim(header, "x5t#S256");
+  let by_sha1 = str_claim(header, "x5t");
+  let keys = keys_of(app);
+  let found = keys
+    .iter()
+    .find(|k| by_s256.is_some_and(|t| t == k.x5t_s256) || by_sha1.is_some_and(|t| t == k.x5t));
+  let thumbprint = by_s256.or(by_sha1).unwrap_or("");
+  let Some(found) = found else {
+    return Err(AadError::assertion_key_not_found(thumbprint, &app.client_id));
+  };
+  let verified = match str_claim(header, "alg") {
+    Some("RS256") => {
+      rsa::pkcs1v15::Signature::try_from(jws.signature.as_slice()).ok().is_some_and(|s| {
+        rsa::pkcs1v15::VerifyingKey::<Sha256>::new(found.key.clone())
+          .verify(jws.signing_input.as_bytes(), &s)
+          .is_ok()
+      })
+    }
+    Some("PS256") => {
+      rsa::pss::Signature::try_from(jws.signature.as_slice()).ok().is_some_and(|s| {
+        rsa::pss::VerifyingKey::<Sha256>::new(found.key.clone())
+          .verify(jws.signing_input.as_bytes(), &s)
+          .is_ok()
+      })
+    }
+    _ => false,
+  };
+  if !verified {
+    return Err(AadError::assertion_bad_signature(thumbprint));
+  }
+  let claims = &jws.claims;
+  let iss = str_claim(claims, "iss").unwrap_or("");
+  let sub = str_claim(claims, "sub").unwrap_or("");
+  if !iss.eq_ignore_ascii_case(&app.client_id) || sub != iss {
+    return Err(AadError::assertion_subject_mismatch());
+  }
+  let aud = str_claim(claims, "aud").unwrap_or("");
+  if !aud.trim_end_matches('/').eq_ignore_ascii_case(token_endpoint.trim_end_matches('/')) {
+    return Err(AadError::assertion_audience(aud, token_endpoint));
+  }
+  check_time(claims)
+}
+
+/// `nbf` and `exp` within ±5 minutes of now.
+fn check_time(claims: &Value) -> Result<(), AadError> {
+  let now = clock::now_secs() as i64;
+  let exp = num_claim(claims, "exp").ok_or_else(AadError::assertion_expired)?;
+  let nbf = num_claim(claims, "nbf").unwrap_or(i64::MIN);
+  if exp + SKEW_SECS < now || nbf - SKEW_SECS > now {
+    return Err(AadError::assertion_expired());
+  }
+  Ok(())
+}
+
+/// §1.4: exact, case-sensitive issuer, subject and audience match; then the token's time.
+pub(crate) fn verify_federated_token(app: &AppRegistration, jws: &Jws<'_>) -> Result<(), AadError> {
+  if app.federated_credentials.is_empty() {
+    return Err(AadError::federation_none(&app.client_id));
+  }
+  let claims = &jws.claims;
+  let iss = str_claim(claims, "iss").unwrap_or("");
+  let sub = str_claim(claims, "sub").unwrap_or("");
+  let auds: Vec<&str> = match claims.get("aud") {
+    Some(Value::String(a)) => vec![a.as_str()],
+    Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+    _ => Vec::new(),
+  };
+  let same_issuer: Vec<_> = app.federated_credentials.iter().filter(|f| f.issuer == iss).collect();
+  if same_issuer.is_empty() {
+    return Err(AadError::federation_issuer(iss));
+  }
+  let same_subject: Vec<_> = same_issuer.into_iter().filter(|f| f.subject == sub).collect();
+  if same_subject.is_empty() {
+    return Err(AadError::federation_subject(sub, iss));
+  }
+  let audience_ok = same_subject.iter().any(|f| {
+    let allowed = if f.audiences.is_empty() {
+      vec![EXCHANGE_AUDIENCE.to_string()]
+    } else {
+      f.audiences.clone()
+    };
+    auds.iter().any(|a| allowed.iter().any(|x| x == a))
+  });
+  if !audience_ok {
+    return Err(AadError::federation_audience(&auds.join(",")));
+  }
+  let now = clock::now_secs() as i64;
+  match num_claim(claims, "exp") {
+    Some(exp) if exp + SKEW_SECS >= now => Ok(()),
+    _ => Err(AadError::assertion_expired()),
+  }
+}
