@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use azid_core::credentials::entra::resolve_region;
 use azid_core::credentials::managed_identity::Endpoint;
 use azid_core::credentials::{
   ClientSecretConfig, ClientSecretSource, ManagedIdentityConfig, ManagedIdentitySource,
@@ -19,7 +20,7 @@ use crate::options::{
 
 #[napi]
 pub struct NativeCredential {
-  engine: Arc<Engine>,
+  pub(crate) engine: Arc<Engine>,
 }
 
 #[napi]
@@ -32,6 +33,7 @@ impl NativeCredential {
       client_id: options.client_id,
       client_secret: Secret::new(options.client_secret),
       retry: NativeRetryOptions::apply(options.retry.as_ref(), RetryPolicy::entra()),
+      region: resolve_region(options.regional_authority.as_deref(), options.region_name.as_deref()),
     };
     let key = config.engine_key();
     let engine = Engine::shared(&key, || {

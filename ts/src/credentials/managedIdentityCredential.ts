@@ -7,6 +7,7 @@ import { CredentialUnavailableError } from '../errors'
 import type { AccessToken, GetTokenOptions, TokenCredentialOptions } from '../tokenCredential'
 import { NativeBackedCredential, createNative, nativeRetry } from './nativeBackedCredential'
 import { detectManagedIdentitySource, imdsEndpoint } from './managedIdentitySource'
+import { aksWorkloadEngine } from './managedIdentityWorkload'
 
 export interface ManagedIdentityCredentialClientIdOptions extends TokenCredentialOptions {
   clientId?: string
@@ -42,7 +43,9 @@ export class ManagedIdentityCredential extends NativeBackedCredential {
       )
     }
     const source = detectManagedIdentitySource(process.env)
-    const engine = createNative(() =>
+    // AKS workload identity takes precedence, as in @azure/identity (resource/object ids do not apply there).
+    const workload = options.resourceId || options.objectId ? undefined : aksWorkloadEngine(options.clientId, options)
+    const engine = workload ?? createNative(() =>
       native.NativeCredential.managedIdentity({
         imdsEndpoint: imdsEndpoint(process.env),
         clientId: options.clientId,
@@ -52,7 +55,7 @@ export class ManagedIdentityCredential extends NativeBackedCredential {
       }),
     )
     super('ManagedIdentityCredential', engine)
-    if (source !== 'imds') {
+    if (!workload && source !== 'imds') {
       this.unsupported = `ManagedIdentityCredential: the environment points at the ${source} managed identity source, which this version of azid does not support yet.`
     }
   }
