@@ -189,3 +189,149 @@ pub(crate) fn verify_federated_token(app: &AppRegistration, jws: &Jws<'_>) -> Re
     _ => Err(AadError::assertion_expired()),
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::state::FederatedCredential;
+
+  fn jwt(claims: Value) -> String {
+    let h = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT"}"#);
+    format!("{h}.{}.c2ln", URL_SAFE_NO_PAD.encode(claims.to_string()))
+  }
+
+  fn app() -> AppRegistration {
+    AppRegistration {
+      client_id: "app".into(),
+      federated_credentials: vec![FederatedCredential {
+        issuer: "https://iss".into(),
+        subject: "sa".into(),
+        audiences: vec![],
+      }],
+      ..Default::default()
+    }
+  }
+
+  fn code(claims: Value) -> Option<u32> {
+    let token = jwt(claims);
+    let jws = decode(&token).unwrap();
+    verify_federated_token(&app(), &jws).err().map(|e| e.code)
+  }
+
+  #[test]
+  fn federated_matching_is_exact() {
+    let exp = clock::now_secs() + 600;
+    let ok = serde_json::json!({"iss": "https://iss", "sub": "sa", "aud": [EXCHANGE_AUDIENCE], "exp": exp});
+    assert_eq!(code(ok.clone()), None);
+    let with = |k: &str, v: Value| {
+      let mut c = ok.clone();
+      c[k] = v;
+      c
+    };
+    assert_eq!(code(with("iss", "https://ISS".into())), Some(700211));
+    assert_eq!(code(with("sub", "SA".into())), Some(700213));
+    assert_eq!(code(with("aud", "api://other".into())), Some(700212));
+    assert_eq!(code(with("exp", (clock::now_secs() - 3600).into())), Some(700024));
+    let none = AppRegistration { client_id: "app".into(), ..Default::default() };
+    let token = jwt(ok);
+    assert_eq!(verify_federated_token(&none, &decode(&token).unwrap()).unwrap_err().code, 70021);
+  }
+
+  #[test]
+  fn self_signed_is_told_by_issuer_and_garbage_is_not_a_jwt() {
+    let token = jwt(serde_json::json!({"iss": "APP", "sub": "APP"}));
+    assert!(is_self_signed(&decode(&token).unwrap(), "app"));
+    assert!(decode("not-a-jwt").is_none());
+    assert!(decode("a.b.c").is_none());
+  }
+
+  #[test]
+  fn certificate_registration_must_be_an_rsa_certificate() {
+    let mut app = app();
+    app.certificates =
+      vec!["-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into()];
+    assert!(validate_certificates(&app).is_err());
+    app.certificates = vec!["not pem".into()];
+    assert!(validate_certificates(&app).is_err());
+  }
+
+  /// An RSA certificate from openssl, and its key.
+  fn openssl_cert() -> (String, rsa::RsaPrivateKey) {
+    use rsa::pkcs8::DecodePrivateKey;
+    let dir = std::env::temp_dir().join(format!("azid-emu-assert-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = std::process::Command::new("openssl")
+      .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem"])
+      .args(["-days", "1", "-subj", "/CN=emu"])
+      .current_dir(&dir)
+      .output()
+      .unwrap();
+    assert!(status.status.success());
+    let cert = std::fs::read_to_string(dir.join("c.pem")).unwrap();
+    let key =
+      rsa::RsaPrivateKey::from_pkcs8_pem(&std::fs::read_to_string(dir.join("k.pem")).unwrap())
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (cert, key)
+  }
+
+  fn signed(key: &rsa::RsaPrivateKey, header: Value, claims: Value) -> String {
+    use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
+    let input = format!(
+      "{}.{}",
+      URL_SAFE_NO_PAD.encode(header.to_string()),
+      URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let sig = if header["alg"] == "PS256" {
+      rsa::pss::SigningKey::<Sha256>::new(key.clone())
+        .sign_with_rng(&mut rsa::rand_core::OsRng, input.as_bytes())
+        .to_vec()
+    } else {
+      rsa::pkcs1v15::SigningKey::<Sha256>::new(key.clone()).sign(input.as_bytes()).to_vec()
+    };
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
+  }
+
+  #[test]
+  fn certificate_assertions_rs256_and_ps256() {
+    let (cert, key) = openssl_cert();
+    let der = pem::parse(&cert).unwrap().into_contents();
+    let app =
+      AppRegistration { client_id: "app".into(), certificates: vec![cert], ..Default::default() };
+    assert!(validate_certificates(&app).is_ok());
+    let endpoint = "https://h/t/oauth2/v2.0/token";
+    let now = clock::now_secs();
+    let claims = serde_json::json!({"iss": "app", "sub": "app", "aud": endpoint, "nbf": now, "exp": now + 600});
+    let s256 = URL_SAFE_NO_PAD.encode(Sha256::digest(&der));
+    let sha1 = URL_SAFE_NO_PAD.encode(Sha1::digest(&der));
+    let check = |header: Value, claims: Value| {
+      let token = signed(&key, header, claims);
+      verify_certificate_assertion(&app, &decode(&token).unwrap(), endpoint).err().map(|e| e.code)
+    };
+    let ps = serde_json::json!({"alg": "PS256", "typ": "JWT", "x5t#S256": s256});
+    let rs = serde_json::json!({"alg": "RS256", "typ": "JWT", "x5t": sha1});
+    assert_eq!(check(ps.clone(), claims.clone()), None);
+    assert_eq!(check(rs.clone(), claims.clone()), None);
+    let mut slash = claims.clone();
+    slash["aud"] = format!("{endpoint}/").into();
+    assert_eq!(check(ps.clone(), slash), None, "a trailing slash is tolerated");
+    let mut aud = claims.clone();
+    aud["aud"] = "https://elsewhere/token".into();
+    assert_eq!(check(ps.clone(), aud), Some(700027));
+    let mut sub = claims.clone();
+    sub["sub"] = "other".into();
+    assert_eq!(check(ps.clone(), sub), Some(50048));
+    let mut old = claims.clone();
+    old["exp"] = (now - 600).into();
+    assert_eq!(check(rs.clone(), old), Some(700024));
+    let unknown = serde_json::json!({"alg": "PS256", "typ": "JWT", "x5t#S256": "nope"});
+    assert_eq!(check(unknown, claims.clone()), Some(700027));
+    // Signed as RS256 but labelled PS256: the signature does not verify.
+    let token = signed(&key, rs, claims);
+    let (_, rest) = token.split_once('.').unwrap();
+    let relabelled = format!("{}.{rest}", URL_SAFE_NO_PAD.encode(ps.to_string()));
+    let e =
+      verify_certificate_assertion(&app, &decode(&relabelled).unwrap(), endpoint).unwrap_err();
+    assert_eq!(e.code, 700027);
+  }
+}
