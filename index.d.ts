@@ -22,7 +22,7 @@ export declare class NativeCredential {
   get upstreamRequests(): number
   static clientCertificate(options: NativeClientCertificateOptions): NativeCredential
   /** Every object gets its own engine: two callbacks cannot be told to be the same. */
-  static clientAssertion(entra: NativeEntraOptions, getAssertion: () => Promise<string>): NativeCredential
+  static clientAssertion(entra: NativeEntraOptions, getAssertion: () => Promise<string>, timeoutMs?: number | undefined | null): NativeCredential
   static workloadIdentity(options: NativeWorkloadIdentityOptions): NativeCredential
   static azurePipelines(options: NativeAzurePipelinesOptions): NativeCredential
   static onBehalfOf(options: NativeOnBehalfOfOptions): NativeCredential

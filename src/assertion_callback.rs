@@ -36,7 +36,14 @@ impl AssertionProvider for JsAssertion {
       let call = async {
         let promise =
           self.callback.call_async_catch(()).await.map_err(|e| failed(short(&e.reason)))?;
-        promise.await.map_err(|e| failed(short(&e.reason)))
+        promise.await.map_err(|e| {
+          // napi drops the Promise's channel when the Promise is collected unsettled.
+          if e.reason.contains("canceled") {
+            failed("its Promise was dropped without settling".into())
+          } else {
+            failed(short(&e.reason))
+          }
+        })
       };
       let assertion = tokio::time::timeout(self.timeout, call).await.map_err(|_| {
         Error::unavailable(format!(

@@ -24,7 +24,7 @@ use crate::options::{
   NativeEntraOptions, NativeOnBehalfOfOptions, NativeRetryOptions, NativeWorkloadIdentityOptions,
 };
 
-/// How long a `getAssertion` callback may take.
+/// How long a `getAssertion` callback may take, unless the options say otherwise.
 const CALLBACK_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn entra_client(name: &str, o: &NativeEntraOptions) -> azid_core::Result<EntraClient> {
@@ -90,16 +90,20 @@ impl NativeCredential {
   }
 
   /// Every object gets its own engine: two callbacks cannot be told to be the same.
-  #[napi(factory, ts_args_type = "entra: NativeEntraOptions, getAssertion: () => Promise<string>")]
+  #[napi(
+    factory,
+    ts_args_type = "entra: NativeEntraOptions, getAssertion: () => Promise<string>, timeoutMs?: number | undefined | null"
+  )]
   pub fn client_assertion(
     entra: NativeEntraOptions,
     get_assertion: AssertionCallback,
+    timeout_ms: Option<u32>,
   ) -> Result<Self> {
+    let timeout = timeout_ms.map_or(CALLBACK_TIMEOUT, |ms| Duration::from_millis(ms.into()));
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
     federated("ClientAssertionCredential", &format!("callback#{id}"), &entra, || {
-      Ok(Arc::new(JsAssertion { callback: get_assertion, timeout: CALLBACK_TIMEOUT })
-        as Arc<dyn AssertionProvider>)
+      Ok(Arc::new(JsAssertion { callback: get_assertion, timeout }) as Arc<dyn AssertionProvider>)
     })
   }
 

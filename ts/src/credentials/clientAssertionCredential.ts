@@ -8,7 +8,10 @@ import { createNative } from './nativeBackedCredential'
 import { EntraCredential, entraNativeOptions } from './entraCredential'
 import type { EntraCredentialOptions } from './entraCredential'
 
-export type ClientAssertionCredentialOptions = EntraCredentialOptions
+export interface ClientAssertionCredentialOptions extends EntraCredentialOptions {
+  /** azid: how long `getAssertion` may take before the call fails (default 30 s). */
+  getAssertionTimeoutInMs?: number
+}
 
 const NAME = 'ClientAssertionCredential'
 
@@ -21,7 +24,7 @@ export class ClientAssertionCredential extends EntraCredential {
     const entra = entraNativeOptions(tenantId, clientId, options)
     // Always a Promise, and a synchronous throw becomes a rejection the engine can report.
     const call = (): Promise<string> => Promise.resolve().then(getAssertion)
-    const engine = createNative(() => native.NativeCredential.clientAssertion(entra, call))
+    const engine = createNative(() => native.NativeCredential.clientAssertion(entra, call, options.getAssertionTimeoutInMs))
     super(NAME, engine, tenantId, options)
   }
 }
