@@ -1,13 +1,31 @@
 // Type test (tsc --noEmit): azid credentials satisfy @azure/core-auth's TokenCredential,
 // and results fit its AccessToken, so any Azure SDK client accepts them.
 import type { AccessToken, TokenCredential } from '@azure/core-auth'
-import { ClientSecretCredential, ManagedIdentityCredential, getBearerTokenProvider } from '../..'
+import {
+  AzurePipelinesCredential,
+  ClientAssertionCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  OnBehalfOfCredential,
+  WorkloadIdentityCredential,
+  getBearerTokenProvider,
+} from '../..'
 
 const credentials: TokenCredential[] = [
   new ClientSecretCredential('tenant', 'client', 'secret'),
   new ManagedIdentityCredential(),
   new ManagedIdentityCredential('client-id'),
   new ManagedIdentityCredential({ resourceId: '/subscriptions/x' }),
+  new ClientCertificateCredential('tenant', 'client', '/path/cert.pem', { sendCertificateChain: true, regionalAuthority: 'westus2' }),
+  new ClientCertificateCredential('tenant', 'client', { certificate: '-----BEGIN CERTIFICATE-----' }),
+  new ClientCertificateCredential('tenant', 'client', { certificatePath: '/path/cert.pfx', certificatePassword: 'p' }),
+  new ClientCertificateCredential('tenant', 'client', { certificate: new Uint8Array(), certificatePassword: 'p' }),
+  new ClientAssertionCredential('tenant', 'client', async () => 'assertion'),
+  new WorkloadIdentityCredential({ tokenFilePath: '/var/run/secrets/azure/tokens/azure-identity-token' }),
+  new AzurePipelinesCredential('tenant', 'client', 'service-connection', 'system-access-token'),
+  new OnBehalfOfCredential({ tenantId: 't', clientId: 'c', clientSecret: 's', userAssertionToken: 'u' }),
+  new OnBehalfOfCredential({ tenantId: 't', clientId: 'c', certificatePath: '/p.pem', userAssertionToken: 'u' }),
 ]
 
 async function use(c: TokenCredential): Promise<string | undefined> {
