@@ -37,7 +37,7 @@ export declare class NativeEmulator {
   get defaults(): any
   registerTenant(tenantId: string): void
   /** `{ tenantId, clientId, clientSecret?, additionalTenants?, tokenLifetimeSecs? }` */
-  registerApp(app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number; certificates?: string[]; federatedCredentials?: { issuer: string; subject: string; audiences?: string[] }[] }): void
+  registerApp(app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number; certificates?: string[]; certificateThumbprints?: string[]; federatedCredentials?: { issuer: string; subject: string; audiences?: string[] }[] }): void
   /** An Azure Pipelines service connection; returns it with `issuer` and `subject` filled in. */
   registerServiceConnection(connection: { serviceConnectionId: string; systemAccessToken: string; issuer?: string; subject?: string }): { serviceConnectionId: string; issuer: string; subject: string }
   /** `SYSTEM_OIDCREQUESTURI` for this emulator. */

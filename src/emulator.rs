@@ -105,7 +105,7 @@ impl NativeEmulator {
 
   /// `{ tenantId, clientId, clientSecret?, additionalTenants?, tokenLifetimeSecs? }`
   #[napi(
-    ts_args_type = "app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number; certificates?: string[]; federatedCredentials?: { issuer: string; subject: string; audiences?: string[] }[] }"
+    ts_args_type = "app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number; certificates?: string[]; certificateThumbprints?: string[]; federatedCredentials?: { issuer: string; subject: string; audiences?: string[] }[] }"
   )]
   pub fn register_app(&self, app: serde_json::Value) -> Result<()> {
     let app: AppRegistration = serde_json::from_value(app).map_err(|e| bad("app", e))?;

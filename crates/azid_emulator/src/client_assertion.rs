@@ -73,7 +73,10 @@ fn parse_certificate(text: &str) -> Result<RegisteredKey, String> {
   if block.tag() != "CERTIFICATE" {
     return Err(format!("expected a CERTIFICATE block, got {}", block.tag()));
   }
-  let der = block.contents();
+  key_of_der(block.contents())
+}
+
+fn key_of_der(der: &[u8]) -> Result<RegisteredKey, String> {
   let (_, cert) =
     x509_parser::parse_x509_certificate(der).map_err(|_| "not an X.509 certificate".to_string())?;
   let key = RsaPublicKey::from_public_key_der(cert.public_key().raw)
@@ -83,6 +86,25 @@ fn parse_certificate(text: &str) -> Result<RegisteredKey, String> {
     x5t_s256: URL_SAFE_NO_PAD.encode(Sha256::digest(der)),
     key,
   })
+}
+
+/// An app registered by thumbprint only (hex SHA-1 as the portal shows it, or hex SHA-256):
+/// the key comes from the assertion's `x5c` leaf, if that certificate has the thumbprint.
+fn key_by_thumbprint(app: &AppRegistration, header: &Value) -> Option<RegisteredKey> {
+  use base64::engine::general_purpose::STANDARD;
+  let leaf = header.get("x5c")?.as_array()?.first()?.as_str()?;
+  let der = STANDARD.decode(leaf).ok()?;
+  let key = key_of_der(&der).ok()?;
+  let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+  let (sha1, sha256) = (hex(&Sha1::digest(&der)), hex(&Sha256::digest(&der)));
+  let registered = app.certificate_thumbprints.iter().any(|t| {
+    let t = t.trim().to_ascii_lowercase().replace(':', "");
+    t == sha1 || t == sha256
+  });
+  let named = [("x5t#S256", &key.x5t_s256), ("x5t", &key.x5t)]
+    .iter()
+    .any(|(h, v)| header.get(*h).and_then(Value::as_str) == Some(v.as_str()));
+  (registered && named).then_some(key)
 }
 
 /// Checks every certificate in a registration is a PEM RSA certificate.
@@ -104,8 +126,14 @@ pub(crate) fn verify_certificate_assertion(
     .iter()
     .find(|k| by_s256.is_some_and(|t| t == k.x5t_s256) || by_sha1.is_some_and(|t| t == k.x5t));
   let thumbprint = by_s256.or(by_sha1).unwrap_or("");
-  let Some(found) = found else {
-    return Err(AadError::assertion_key_not_found(thumbprint, &app.client_id));
+  let from_chain;
+  let found = match found {
+    Some(k) => k,
+    None => {
+      from_chain = key_by_thumbprint(app, header)
+        .ok_or_else(|| AadError::assertion_key_not_found(thumbprint, &app.client_id))?;
+      &from_chain
+    }
   };
   let verified = match str_claim(header, "alg") {
     Some("RS256") => {

@@ -25,6 +25,9 @@ pub struct AppRegistration {
   pub token_lifetime_secs: Option<u64>,
   /// PEM certificates whose keys may sign client assertions (§1.3).
   pub certificates: Vec<String>,
+  /// Certificates known by thumbprint only (hex SHA-1 or SHA-256): assertions must carry
+  /// the certificate in `x5c` for the emulator to check the signature.
+  pub certificate_thumbprints: Vec<String>,
   /// Federated identity credentials: external tokens this app accepts as assertions (§1.4).
   pub federated_credentials: Vec<FederatedCredential>,
 }
@@ -71,6 +74,7 @@ impl fmt::Debug for AppRegistration {
       .field("additional_tenants", &self.additional_tenants)
       .field("token_lifetime_secs", &self.token_lifetime_secs)
       .field("certificates", &self.certificates.len())
+      .field("certificate_thumbprints", &self.certificate_thumbprints)
       .field("federated_credentials", &self.federated_credentials)
       .finish()
   }
