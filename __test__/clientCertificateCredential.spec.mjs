@@ -1,5 +1,6 @@
 import test from 'ava'
 import { copyFileSync, writeFileSync } from 'node:fs'
+import { X509Certificate } from 'node:crypto'
 import { azid, claimsOf, sleep, startEmulator, uniqueScope } from './helpers/emulator.mjs'
 import { PASSWORD, makeCertificate } from './helpers/certificates.mjs'
 
@@ -103,4 +104,25 @@ test.serial('a rotated certificate file is used without a failed call', async (t
 test.serial('multi-tenant rules apply as for secrets', async (t) => {
   const c = cred(good.path('combined.pem'))
   await t.throwsAsync(c.getToken(uniqueScope(), { tenantId: 'other-tenant' }), { instanceOf: azid.CredentialUnavailableError })
+})
+
+test.serial('sendCertificateChain (or AZURE_CLIENT_SEND_CERTIFICATE_CHAIN) sends x5c, which an app known by thumbprint needs', async (t) => {
+  const THUMB_APP = 'c0ffee00-0000-4000-8000-0000000007b1'
+  emu.registerApp({ tenantId: emu.defaults.tenantId, clientId: THUMB_APP, certificateThumbprints: [new X509Certificate(good.certPem).fingerprint] })
+  const make = (options = {}) => new ClientCertificateCredential(emu.defaults.tenantId, THUMB_APP, good.path('combined.pem'), { ...opts(), ...options })
+  const err = await t.throwsAsync(make().getToken(uniqueScope()), { instanceOf: AuthenticationError })
+  t.deepEqual(err.errorResponse.errorCodes, [700027])
+  t.truthy(await make({ sendCertificateChain: true }).getToken(uniqueScope()))
+  process.env.AZURE_CLIENT_SEND_CERTIFICATE_CHAIN = 'true'
+  try {
+    t.truthy(await make().getToken(uniqueScope()))
+  } finally {
+    delete process.env.AZURE_CLIENT_SEND_CERTIFICATE_CHAIN
+  }
+})
+
+test.serial('regionalAuthority TryAutoDetect without REGION_NAME uses the global endpoint', async (t) => {
+  delete process.env.REGION_NAME
+  const token = await cred(good.path('combined.pem'), { regionalAuthority: 'TryAutoDetect' }).getToken(uniqueScope('region'))
+  t.is(claimsOf(token.token).appid, CLIENT)
 })
