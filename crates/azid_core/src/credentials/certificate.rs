@@ -82,6 +82,15 @@ impl SigningCertificate {
     };
     let mut chain = certs;
     let leaf_der = chain.remove(leaf);
+    if let Ok((_, cert)) = x509_parser::parse_x509_certificate(&leaf_der) {
+      if !cert.validity().is_valid() {
+        crate::azlog!(
+          crate::log::Level::Warning,
+          "{credential}: {what}: the certificate is outside its validity period (not after {}); Entra ID will refuse it",
+          cert.validity().not_after
+        );
+      }
+    }
     chain.insert(0, leaf_der);
     let x5t_s256 = URL_SAFE_NO_PAD.encode(Sha256::digest(&chain[0]));
     Ok(Self { key, chain, x5t_s256 })

@@ -68,6 +68,13 @@ impl<T> WatchedFile<T> {
         return Ok(l.value.clone());
       }
     }
+    if loaded.is_some() {
+      crate::azlog!(
+        crate::log::Level::Verbose,
+        "{} changed or is due to be read again; reading it",
+        self.path.display()
+      );
+    }
     match self.read() {
       Ok((value, stamp)) => {
         let value = Arc::new(value);
