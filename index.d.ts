@@ -23,6 +23,12 @@ export declare class NativeCredential {
   get label(): string
   /** Upstream requests this engine has started (shared by every object with the same config). */
   get upstreamRequests(): number
+  static clientCertificate(options: NativeClientCertificateOptions): NativeCredential
+  /** Every object gets its own engine: two callbacks cannot be told to be the same. */
+  static clientAssertion(entra: NativeEntraOptions, getAssertion: () => Promise<string>, timeoutMs?: number | undefined | null): NativeCredential
+  static workloadIdentity(options: NativeWorkloadIdentityOptions): NativeCredential
+  static azurePipelines(options: NativeAzurePipelinesOptions): NativeCredential
+  static onBehalfOf(options: NativeOnBehalfOfOptions): NativeCredential
 }
 
 export declare class NativeEmulator {
@@ -48,10 +54,16 @@ export declare class NativeEmulator {
   get defaults(): any
   registerTenant(tenantId: string): void
   /** `{ tenantId, clientId, clientSecret?, additionalTenants?, tokenLifetimeSecs? }` */
-  registerApp(app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number }): void
+  registerApp(app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number; certificates?: string[]; certificateThumbprints?: string[]; federatedCredentials?: { issuer: string; subject: string; audiences?: string[] }[] }): void
+  /** An Azure Pipelines service connection; returns it with `issuer` and `subject` filled in. */
+  registerServiceConnection(connection: { serviceConnectionId: string; systemAccessToken: string; issuer?: string; subject?: string }): { serviceConnectionId: string; issuer: string; subject: string }
+  /** `SYSTEM_OIDCREQUESTURI` for this emulator. */
+  get pipelinesOidcUri(): string
+  /** A user's access token to `audience`, signed by the emulator: an on-behalf-of user assertion. */
+  issueUserToken(tenantId: string, audience: string, upn: string, expiresInSecs: number): string
   /** `{ systemAssigned?, clientId?, objectId?, resourceId? }`; returns it with ids filled in. */
   registerIdentity(identity: { systemAssigned?: boolean; clientId?: string; objectId?: string; resourceId?: string }): any
-  /** Route: token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell or azure_ml. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`. */
+  /** Route: token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell, azure_ml or pipelines_oidc. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`. */
   setFault(route: string, fault: { latencyMs?: number; status?: number; body?: string; retryAfter?: string; dropConnection?: boolean; malformedBody?: boolean; times?: number }): void
   clearFaults(): void
   /** Requests that reached a route (faulted ones included). */
@@ -77,12 +89,35 @@ export interface NativeAccessToken {
   fromCache: boolean
 }
 
+export interface NativeAzurePipelinesOptions {
+  entra: NativeEntraOptions
+  oidcRequestUri: string
+  serviceConnectionId: string
+  systemAccessToken: string
+}
+
+/** A certificate: exactly one of a path, PEM text or bytes (PEM or PKCS#12). */
+export interface NativeCertificateOptions {
+  certificatePath?: string
+  certificate?: string
+  certificateBytes?: Buffer
+  certificatePassword?: string
+  sendCertificateChain?: boolean
+}
+
+export interface NativeClientCertificateOptions {
+  entra: NativeEntraOptions
+  certificate: NativeCertificateOptions
+}
+
 export interface NativeClientSecretOptions {
   authorityHost: string
   tenantId: string
   clientId: string
   clientSecret: string
   retry?: NativeRetryOptions
+  regionalAuthority?: string
+  regionName?: string
 }
 
 /** Options of the developer tool credentials (az, azd, pwsh). */
@@ -107,6 +142,18 @@ export interface NativeEmulatorOptions {
   arcKeyDir?: string
 }
 
+/** What every Entra ID credential is configured with. */
+export interface NativeEntraOptions {
+  authorityHost: string
+  tenantId: string
+  clientId: string
+  retry?: NativeRetryOptions
+  /** `regionalAuthority` / `AZURE_REGIONAL_AUTHORITY_NAME`: a region or `TryAutoDetect`. */
+  regionalAuthority?: string
+  /** `REGION_NAME`, the only source auto-detection reads. */
+  regionName?: string
+}
+
 export interface NativeManagedIdentityOptions {
   /** `imds` (default), `appService`, `azureArc`, `serviceFabric`, `cloudShell` or `azureMl`. */
   source?: string
@@ -126,6 +173,13 @@ export interface NativeManagedIdentityOptions {
   retry?: NativeRetryOptions
 }
 
+export interface NativeOnBehalfOfOptions {
+  entra: NativeEntraOptions
+  clientSecret?: string
+  certificate?: NativeCertificateOptions
+  userAssertionToken: string
+}
+
 /** Retry settings, named as in `@azure/core-rest-pipeline`'s `retryOptions`. */
 export interface NativeRetryOptions {
   maxRetries?: number
@@ -133,6 +187,11 @@ export interface NativeRetryOptions {
   maxRetryDelayInMs?: number
   /** Timeout of one attempt. */
   attemptTimeoutInMs?: number
+}
+
+export interface NativeWorkloadIdentityOptions {
+  entra: NativeEntraOptions
+  tokenFilePath: string
 }
 
 /**

@@ -184,7 +184,7 @@ test.serial('nothing available: the aggregate says, credential by credential, wh
   const lines = err.message.split('\n').slice(1)
   t.deepEqual(lines.map((l) => l.split(':')[0]), names.map((n) => `- ${n}`))
   t.regex(lines[0], /Missing: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET/)
-  t.regex(lines[1], /not in this build/)
+  t.regex(lines[1], /WorkloadIdentityCredential: is not configured: set .*AZURE_FEDERATED_TOKEN_FILE/)
   t.regex(lines[2], /127\.0\.0\.1:9/)
   t.regex(lines[3], /'az' was not found on PATH.*az login/)
   t.regex(lines[4], /'pwsh' was not found on PATH.*Connect-AzAccount/)

@@ -1,6 +1,7 @@
 // EnvironmentCredential against the emulator: the secret form, what is missing, a
-// refused secret, the certificate form (not in this build), and allowed tenants.
+// refused secret, the certificate form, and allowed tenants.
 import test from 'ava'
+import { PASSWORD, makeCertificate } from './helpers/certificates.mjs'
 import { azid, claimsOf, startEmulator, uniqueScope } from './helpers/emulator.mjs'
 import { cleanEnv } from './helpers/env.mjs'
 
@@ -47,10 +48,31 @@ test.serial('a refused secret is AuthenticationError 400 "EnvironmentCredential 
   t.false(err.message.includes('not-the-secret'))
 })
 
-test.serial('the certificate form says this build lacks certificate support', async (t) => {
-  Object.assign(process.env, { AZURE_TENANT_ID: emu.defaults.tenantId, AZURE_CLIENT_ID: emu.defaults.clientId, AZURE_CLIENT_CERTIFICATE_PATH: '/nonexistent/cert.pem' })
-  const err = await t.throwsAsync(new EnvironmentCredential().getToken(uniqueScope()), { instanceOf: CredentialUnavailableError })
-  t.regex(err.message, /AZURE_CLIENT_CERTIFICATE_PATH is set, but this build of azid has no ClientCertificateCredential/)
+test.serial('the certificate form gets a token with AZURE_CLIENT_CERTIFICATE_PATH (and its password)', async (t) => {
+  const cert = makeCertificate('env')
+  try {
+    const clientId = '3e3e3e3e-0000-4000-8000-0000000000e1'
+    emu.registerApp({ tenantId: emu.defaults.tenantId, clientId, certificates: [cert.certPem] })
+    Object.assign(process.env, {
+      AZURE_AUTHORITY_HOST: emu.authorityHost,
+      AZURE_TENANT_ID: emu.defaults.tenantId,
+      AZURE_CLIENT_ID: clientId,
+      AZURE_CLIENT_CERTIFICATE_PATH: cert.path('cert.p12'),
+      AZURE_CLIENT_CERTIFICATE_PASSWORD: PASSWORD,
+    })
+    const token = await new EnvironmentCredential().getToken(uniqueScope())
+    t.is(JSON.parse(Buffer.from(token.token.split('.')[1], 'base64url')).appid, clientId)
+  } finally {
+    cert.cleanup()
+  }
+})
+
+test.serial('a certificate path that does not exist is reported by getToken, naming the file', async (t) => {
+  Object.assign(process.env, { AZURE_AUTHORITY_HOST: emu.authorityHost, AZURE_TENANT_ID: emu.defaults.tenantId, AZURE_CLIENT_ID: emu.defaults.clientId, AZURE_CLIENT_CERTIFICATE_PATH: '/nonexistent/cert.pem' })
+  emu.resetCounts()
+  const err = await t.throwsAsync(new EnvironmentCredential().getToken(uniqueScope()))
+  t.regex(err.message, /\/nonexistent\/cert\.pem/)
+  t.is(emu.requestCount('token'), 0)
 })
 
 test.serial('a malformed AZURE_TENANT_ID throws at construction', (t) => {

@@ -9,6 +9,7 @@ for v in $(env | cut -d= -f1 | grep -E '^(AZURE_|IDENTITY_|MSI_|IMDS_)|^(HTTPS?_
   unset "$v"
 done
 export AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:9
+export AZURE_AUTHORITY_HOST=https://127.0.0.1:9
 
 bash scripts/setup.sh
 echo "== cargo test (engine and emulator)"

@@ -6,6 +6,7 @@ use azid_core::credentials::developer_cli::{
   AzureCli, AzureDeveloperCli, AzurePowerShell, CliConfig, CliTool, DeveloperCliSource,
   DEFAULT_TIMEOUT,
 };
+use azid_core::credentials::entra::resolve_region;
 use azid_core::credentials::managed_identity::Endpoint;
 use azid_core::credentials::{
   ClientSecretConfig, ClientSecretSource, ManagedIdentityConfig, ManagedIdentitySource,
@@ -83,7 +84,7 @@ fn mi_endpoint(
 
 #[napi]
 pub struct NativeCredential {
-  engine: Arc<Engine>,
+  pub(crate) engine: Arc<Engine>,
 }
 
 #[napi]
@@ -96,6 +97,7 @@ impl NativeCredential {
       client_id: options.client_id,
       client_secret: Secret::new(options.client_secret),
       retry: NativeRetryOptions::apply(options.retry.as_ref(), RetryPolicy::entra()),
+      region: resolve_region(options.regional_authority.as_deref(), options.region_name.as_deref()),
     };
     let key = config.engine_key();
     let engine = Engine::shared(&key, || {

@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use azid_emulator::{
-  AppRegistration, Emulator, EmulatorConfig, Fault, IdentityRegistration, Route,
+  AppRegistration, Emulator, EmulatorConfig, Fault, IdentityRegistration, Route, ServiceConnection,
 };
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -167,12 +167,48 @@ impl NativeEmulator {
 
   /// `{ tenantId, clientId, clientSecret?, additionalTenants?, tokenLifetimeSecs? }`
   #[napi(
-    ts_args_type = "app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number }"
+    ts_args_type = "app: { tenantId: string; clientId: string; clientSecret?: string; additionalTenants?: string[]; tokenLifetimeSecs?: number; certificates?: string[]; certificateThumbprints?: string[]; federatedCredentials?: { issuer: string; subject: string; audiences?: string[] }[] }"
   )]
   pub fn register_app(&self, app: serde_json::Value) -> Result<()> {
     let app: AppRegistration = serde_json::from_value(app).map_err(|e| bad("app", e))?;
+    self.inner.validate_app(&app).map_err(|e| bad("app", e))?;
     self.inner.register_app(app);
     Ok(())
+  }
+
+  /// An Azure Pipelines service connection; returns it with `issuer` and `subject` filled in.
+  #[napi(
+    ts_args_type = "connection: { serviceConnectionId: string; systemAccessToken: string; issuer?: string; subject?: string }",
+    ts_return_type = "{ serviceConnectionId: string; issuer: string; subject: string }"
+  )]
+  pub fn register_service_connection(
+    &self,
+    connection: serde_json::Value,
+  ) -> Result<serde_json::Value> {
+    let sc: ServiceConnection =
+      serde_json::from_value(connection).map_err(|e| bad("connection", e))?;
+    let sc = self.inner.register_service_connection(sc);
+    Ok(
+      serde_json::json!({"serviceConnectionId": sc.service_connection_id, "issuer": sc.issuer, "subject": sc.subject}),
+    )
+  }
+
+  /// `SYSTEM_OIDCREQUESTURI` for this emulator.
+  #[napi(getter)]
+  pub fn pipelines_oidc_uri(&self) -> String {
+    self.inner.pipelines_oidc_uri()
+  }
+
+  /// A user's access token to `audience`, signed by the emulator: an on-behalf-of user assertion.
+  #[napi]
+  pub fn issue_user_token(
+    &self,
+    tenant_id: String,
+    audience: String,
+    upn: String,
+    expires_in_secs: i64,
+  ) -> String {
+    self.inner.issue_user_token(&tenant_id, &audience, &upn, expires_in_secs)
   }
 
   /// `{ systemAssigned?, clientId?, objectId?, resourceId? }`; returns it with ids filled in.
@@ -185,7 +221,7 @@ impl NativeEmulator {
     serde_json::to_value(self.inner.register_identity(identity)).map_err(|e| bad("identity", e))
   }
 
-  /// Route: token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell or azure_ml. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`.
+  /// Route: token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell, azure_ml or pipelines_oidc. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`.
   #[napi(
     ts_args_type = "route: string, fault: { latencyMs?: number; status?: number; body?: string; retryAfter?: string; dropConnection?: boolean; malformedBody?: boolean; times?: number }"
   )]

@@ -44,6 +44,8 @@ pub struct NativeClientSecretOptions {
   pub client_id: String,
   pub client_secret: String,
   pub retry: Option<NativeRetryOptions>,
+  pub regional_authority: Option<String>,
+  pub region_name: Option<String>,
 }
 
 #[napi(object)]
@@ -99,4 +101,55 @@ impl From<&azid_core::AccessToken> for NativeAccessToken {
       from_cache: true,
     }
   }
+}
+
+/// What every Entra ID credential is configured with.
+#[napi(object)]
+pub struct NativeEntraOptions {
+  pub authority_host: String,
+  pub tenant_id: String,
+  pub client_id: String,
+  pub retry: Option<NativeRetryOptions>,
+  /// `regionalAuthority` / `AZURE_REGIONAL_AUTHORITY_NAME`: a region or `TryAutoDetect`.
+  pub regional_authority: Option<String>,
+  /// `REGION_NAME`, the only source auto-detection reads.
+  pub region_name: Option<String>,
+}
+
+/// A certificate: exactly one of a path, PEM text or bytes (PEM or PKCS#12).
+#[napi(object)]
+pub struct NativeCertificateOptions {
+  pub certificate_path: Option<String>,
+  pub certificate: Option<String>,
+  pub certificate_bytes: Option<napi::bindgen_prelude::Buffer>,
+  pub certificate_password: Option<String>,
+  pub send_certificate_chain: Option<bool>,
+}
+
+#[napi(object)]
+pub struct NativeClientCertificateOptions {
+  pub entra: NativeEntraOptions,
+  pub certificate: NativeCertificateOptions,
+}
+
+#[napi(object)]
+pub struct NativeWorkloadIdentityOptions {
+  pub entra: NativeEntraOptions,
+  pub token_file_path: String,
+}
+
+#[napi(object)]
+pub struct NativeAzurePipelinesOptions {
+  pub entra: NativeEntraOptions,
+  pub oidc_request_uri: String,
+  pub service_connection_id: String,
+  pub system_access_token: String,
+}
+
+#[napi(object)]
+pub struct NativeOnBehalfOfOptions {
+  pub entra: NativeEntraOptions,
+  pub client_secret: Option<String>,
+  pub certificate: Option<NativeCertificateOptions>,
+  pub user_assertion_token: String,
 }

@@ -11,6 +11,8 @@ export function cleanEnv(env = process.env) {
   // Any managed identity lookup that is not pointed at the emulator goes to a closed
   // loopback port, never to 169.254.169.254.
   env.AZURE_POD_IDENTITY_AUTHORITY_HOST = 'http://127.0.0.1:9'
+  // Likewise a credential left on the default authority fails locally, never reaching the cloud.
+  env.AZURE_AUTHORITY_HOST = 'https://127.0.0.1:9'
   return env
 }
 

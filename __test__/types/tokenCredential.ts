@@ -4,12 +4,17 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth'
 import {
   AzureCliCredential,
   AzureDeveloperCliCredential,
+  AzurePipelinesCredential,
   AzurePowerShellCredential,
   ChainedTokenCredential,
+  ClientAssertionCredential,
+  ClientCertificateCredential,
   ClientSecretCredential,
   DefaultAzureCredential,
   EnvironmentCredential,
   ManagedIdentityCredential,
+  OnBehalfOfCredential,
+  WorkloadIdentityCredential,
   getBearerTokenProvider,
 } from '../..'
 
@@ -23,6 +28,15 @@ const credentials: TokenCredential[] = [
   new AzureDeveloperCliCredential({ tenantId: 't' }),
   new AzurePowerShellCredential({ processTimeoutInMs: 5000 }),
   new DefaultAzureCredential({ managedIdentityClientId: 'c', requiredEnvVars: ['AZURE_TENANT_ID'], excludeAzurePowerShellCredential: true }),
+  new ClientCertificateCredential('tenant', 'client', '/path/cert.pem', { sendCertificateChain: true, regionalAuthority: 'westus2' }),
+  new ClientCertificateCredential('tenant', 'client', { certificate: '-----BEGIN CERTIFICATE-----' }),
+  new ClientCertificateCredential('tenant', 'client', { certificatePath: '/path/cert.pfx', certificatePassword: 'p' }),
+  new ClientCertificateCredential('tenant', 'client', { certificate: new Uint8Array(), certificatePassword: 'p' }),
+  new ClientAssertionCredential('tenant', 'client', async () => 'assertion'),
+  new WorkloadIdentityCredential({ tokenFilePath: '/var/run/secrets/azure/tokens/azure-identity-token' }),
+  new AzurePipelinesCredential('tenant', 'client', 'service-connection', 'system-access-token'),
+  new OnBehalfOfCredential({ tenantId: 't', clientId: 'c', clientSecret: 's', userAssertionToken: 'u' }),
+  new OnBehalfOfCredential({ tenantId: 't', clientId: 'c', certificatePath: '/p.pem', userAssertionToken: 'u' }),
 ]
 credentials.push(new ChainedTokenCredential(...credentials))
 

@@ -17,9 +17,11 @@ export type EmulatorRoute =
   | 'service_fabric'
   | 'cloud_shell'
   | 'azure_ml'
+  | 'pipelines_oidc'
 export type EmulatorFault = Parameters<NativeEmulator['setFault']>[1]
 export type EmulatorApp = Parameters<NativeEmulator['registerApp']>[0]
 export type EmulatorIdentity = Parameters<NativeEmulator['registerIdentity']>[0]
+export type EmulatorServiceConnection = Parameters<NativeEmulator['registerServiceConnection']>[0]
 
 export interface EmulatorOptions {
   tokenPort?: number
@@ -128,6 +130,18 @@ export class Emulator {
   }
   registerIdentity(identity: EmulatorIdentity): Required<EmulatorIdentity> {
     return this.inner.registerIdentity(identity) as Required<EmulatorIdentity>
+  }
+  /** An Azure Pipelines service connection; its OIDC tokens carry the returned `issuer` and `subject`. */
+  registerServiceConnection(connection: EmulatorServiceConnection): { serviceConnectionId: string; issuer: string; subject: string } {
+    return this.inner.registerServiceConnection(connection)
+  }
+  /** Set as `SYSTEM_OIDCREQUESTURI` for AzurePipelinesCredential. */
+  get pipelinesOidcUri(): string {
+    return this.inner.pipelinesOidcUri
+  }
+  /** A user's access token to `audience` (an app id or `api://…`), signed by the emulator: an on-behalf-of user assertion. Negative `expiresInSecs` makes an expired one. */
+  issueUserToken(options: { tenantId: string; audience: string; upn?: string; expiresInSecs?: number }): string {
+    return this.inner.issueUserToken(options.tenantId, options.audience, options.upn ?? 'user@azid.example', options.expiresInSecs ?? 3600)
   }
   /** Injects latency, a status (with Retry-After), a dropped connection or a malformed body. */
   setFault(route: EmulatorRoute, fault: EmulatorFault): void {

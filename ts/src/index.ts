@@ -4,6 +4,28 @@
  */
 export { ClientSecretCredential } from './credentials/clientSecretCredential'
 export type { ClientSecretCredentialOptions } from './credentials/clientSecretCredential'
+export { ClientCertificateCredential } from './credentials/clientCertificateCredential'
+export type {
+  ClientCertificateBytes,
+  ClientCertificateConfiguration,
+  ClientCertificateCredentialOptions,
+  ClientCertificateCredentialPEMConfiguration,
+  ClientCertificatePEMCertificate,
+  ClientCertificatePEMCertificatePath,
+} from './credentials/clientCertificateCredential'
+export { ClientAssertionCredential } from './credentials/clientAssertionCredential'
+export type { ClientAssertionCredentialOptions } from './credentials/clientAssertionCredential'
+export { WorkloadIdentityCredential } from './credentials/workloadIdentityCredential'
+export type { WorkloadIdentityCredentialOptions } from './credentials/workloadIdentityCredential'
+export { AzurePipelinesCredential } from './credentials/azurePipelinesCredential'
+export type { AzurePipelinesCredentialOptions } from './credentials/azurePipelinesCredential'
+export { OnBehalfOfCredential } from './credentials/onBehalfOfCredential'
+export type {
+  OnBehalfOfCredentialCertificateOptions,
+  OnBehalfOfCredentialOptions,
+  OnBehalfOfCredentialSecretOptions,
+} from './credentials/onBehalfOfCredential'
+export type { EntraCredentialOptions } from './credentials/entraCredential'
 export { ManagedIdentityCredential } from './credentials/managedIdentityCredential'
 export type {
   ManagedIdentityCredentialClientIdOptions,
@@ -53,7 +75,7 @@ export type {
   TokenCredentialOptions,
 } from './tokenCredential'
 export { Emulator } from './emulator'
-export type { EmulatorApp, EmulatorDefaults, EmulatorFault, EmulatorIdentity, EmulatorOptions, EmulatorRoute } from './emulator'
+export type { EmulatorApp, EmulatorDefaults, EmulatorFault, EmulatorIdentity, EmulatorOptions, EmulatorRoute, EmulatorServiceConnection } from './emulator'
 export { ConfidentialClientApplication } from './msal/confidentialClientApplication'
 export type { ClientCredentialRequest, ConfidentialClientConfiguration } from './msal/confidentialClientApplication'
 export { ManagedIdentityApplication } from './msal/managedIdentityApplication'

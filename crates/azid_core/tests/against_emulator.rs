@@ -26,6 +26,7 @@ fn secret_engine(emu: &Emulator, secret: &str) -> Arc<Engine> {
     client_id: azid_emulator::DEFAULT_CLIENT_ID.into(),
     client_secret: Secret::new(secret),
     retry: fast_retry(RetryPolicy::entra()),
+    region: None,
   };
   Engine::new(Arc::new(ClientSecretSource::new(config).unwrap()) as Arc<dyn TokenSource>)
 }

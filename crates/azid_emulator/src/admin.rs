@@ -8,7 +8,8 @@ use crate::faults::Fault;
 use crate::http::{self, Body, Req};
 use crate::route::Route;
 use crate::server::Shared;
-use crate::state::{AppRegistration, IdentityRegistration};
+use crate::state::{AppRegistration, IdentityRegistration, ServiceConnection};
+use crate::{client_assertion, on_behalf_of};
 
 pub(crate) const PREFIX: &str = "/_emulator";
 
@@ -16,6 +17,15 @@ pub(crate) const PREFIX: &str = "/_emulator";
 #[serde(rename_all = "camelCase")]
 struct TenantBody {
   tenant_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserTokenBody {
+  tenant_id: String,
+  audience: String,
+  upn: Option<String>,
+  expires_in_secs: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +71,7 @@ fn route(shared: &Shared, req: &Req) -> Result<Response<Body>, BadRequest> {
       if app.tenant_id.trim().is_empty() || app.client_id.trim().is_empty() {
         return Err("tenantId and clientId are required".into());
       }
+      client_assertion::validate_certificates(&app).map_err(|e| format!("certificates: {e}"))?;
       let body = json!({"tenantId": app.tenant_id, "clientId": app.client_id});
       state.register_app(app);
       ok(201, body)
@@ -69,6 +80,28 @@ fn route(shared: &Shared, req: &Req) -> Result<Response<Body>, BadRequest> {
       let identity: IdentityRegistration = parse(req)?;
       let identity = state.register_identity(identity);
       ok(201, json!(identity))
+    }
+    (&Method::POST, "/service-connections") => {
+      let sc: ServiceConnection = parse(req)?;
+      if sc.service_connection_id.is_empty() || sc.system_access_token.is_empty() {
+        return Err("serviceConnectionId and systemAccessToken are required".into());
+      }
+      let sc = state.register_service_connection(sc);
+      ok(
+        201,
+        json!({"serviceConnectionId": sc.service_connection_id, "issuer": sc.issuer, "subject": sc.subject}),
+      )
+    }
+    (&Method::POST, "/user-tokens") => {
+      let body: UserTokenBody = parse(req)?;
+      let token = on_behalf_of::user_token(
+        shared,
+        &body.tenant_id,
+        &body.audience,
+        body.upn.as_deref().unwrap_or("user@azid.example"),
+        body.expires_in_secs.unwrap_or(3600),
+      );
+      ok(201, json!({"accessToken": token}))
     }
     (&Method::POST, "/tenants") => {
       let body: TenantBody = parse(req)?;

@@ -219,6 +219,29 @@ impl Emulator {
     self.inner.shared.info()
   }
 
+  /// A user's access token for `audience` (an app id or `api://…`), signed by this
+  /// emulator, as the user assertion of an on-behalf-of request. `expires_in_secs` may be
+  /// negative to make an expired one.
+  pub fn issue_user_token(
+    &self,
+    tenant: &str,
+    audience: &str,
+    upn: &str,
+    expires_in_secs: i64,
+  ) -> String {
+    crate::on_behalf_of::user_token(&self.inner.shared, tenant, audience, upn, expires_in_secs)
+  }
+
+  /// Rejects an app whose certificates are not PEM RSA certificates.
+  pub fn validate_app(&self, app: &crate::AppRegistration) -> Result<(), String> {
+    crate::client_assertion::validate_certificates(app)
+  }
+
+  /// The URL to set as `SYSTEM_OIDCREQUESTURI` for `AzurePipelinesCredential`.
+  pub fn pipelines_oidc_uri(&self) -> String {
+    format!("{}{}", self.inner.shared.authority_host, crate::pipelines::OIDC_PATH)
+  }
+
   /// Stops accepting, closes both listeners and open connections. Idempotent.
   pub async fn shutdown(&self) {
     let _ = self.inner.shutdown.send(true);

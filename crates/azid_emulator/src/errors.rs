@@ -102,13 +102,102 @@ impl AadError {
         )
   }
 
-  pub fn assertion_unsupported() -> Self {
+  pub fn assertion_key_not_found(thumbprint: &str, client_id: &str) -> Self {
     Self::new(
-            401,
-            "invalid_client",
-            700027,
-            "Client assertion failed signature validation. (The azid emulator accepts client secrets only.)",
-        )
+      401,
+      "invalid_client",
+      700027,
+      format!("Client assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: '{thumbprint}'. Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{client_id}'.]"),
+    )
+  }
+
+  pub fn assertion_bad_signature(thumbprint: &str) -> Self {
+    Self::new(
+      401,
+      "invalid_client",
+      700027,
+      format!("Client assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '{thumbprint}']"),
+    )
+  }
+
+  pub fn assertion_audience(aud: &str, expected: &str) -> Self {
+    Self::new(
+      401,
+      "invalid_client",
+      700027,
+      format!("Client assertion failed signature validation. [Reason - The audience claim '{aud}' is not the token endpoint '{expected}'.]"),
+    )
+  }
+
+  pub fn assertion_subject_mismatch() -> Self {
+    Self::new(
+      401,
+      "invalid_client",
+      50048,
+      "Subject mismatches Issuer claim in the client assertion.",
+    )
+  }
+
+  pub fn assertion_expired() -> Self {
+    Self::new(401, "invalid_client", 700024, "Client assertion is not within its valid time range.")
+  }
+
+  pub fn assertion_malformed() -> Self {
+    Self::new(401, "invalid_client", 50027, "JWT token is invalid or malformed.")
+  }
+
+  pub fn federation_none(client_id: &str) -> Self {
+    Self::new(
+      401,
+      "invalid_client",
+      70021,
+      format!("No matching federated identity record found for presented assertion. The app '{client_id}' has no federated identity credentials."),
+    )
+  }
+
+  pub fn federation_issuer(iss: &str) -> Self {
+    Self::new(
+      401,
+      "invalid_client",
+      700211,
+      format!("No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."),
+    )
+  }
+
+  pub fn federation_subject(sub: &str, iss: &str) -> Self {
+    Self::new(
+      401,
+      "invalid_client",
+      700213,
+      format!("No matching federated identity record found for presented assertion subject '{sub}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. Assertion Issuer: '{iss}'."),
+    )
+  }
+
+  pub fn federation_audience(aud: &str) -> Self {
+    Self::new(
+      401,
+      "invalid_client",
+      700212,
+      format!("No matching federated identity record found for presented assertion audience '{aud}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."),
+    )
+  }
+
+  pub fn obo_expired() -> Self {
+    Self::new(
+      400,
+      "invalid_grant",
+      500133,
+      "Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token.",
+    )
+  }
+
+  pub fn obo_invalid(why: &str) -> Self {
+    Self::new(
+      400,
+      "invalid_grant",
+      50013,
+      format!("Assertion failed signature validation. [Reason - {why}]"),
+    )
   }
 
   pub fn wrong_secret(client_id: &str) -> Self {

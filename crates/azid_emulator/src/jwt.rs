@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 /// Signs tokens with one RSA-2048 key and publishes it as a JWK.
 pub(crate) struct TokenSigner {
   key: SigningKey<Sha256>,
+  public: rsa::pkcs1v15::VerifyingKey<Sha256>,
   kid: String,
   n: String,
   e: String,
@@ -48,6 +49,7 @@ impl TokenSigner {
     TokenSigner {
       n: URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
       e: URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
+      public: rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public.clone()),
       key: SigningKey::<Sha256>::new(private),
       kid,
     }
@@ -62,6 +64,13 @@ impl TokenSigner {
       format!("{}.{}", URL_SAFE_NO_PAD.encode(header), URL_SAFE_NO_PAD.encode(claims.to_string()));
     let signature = self.key.sign(signing_input.as_bytes()).to_bytes();
     format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+  }
+
+  /// True when `signing_input`/`signature` is a signature of this emulator's key.
+  pub fn verify(&self, signing_input: &str, signature: &[u8]) -> bool {
+    use rsa::signature::Verifier;
+    rsa::pkcs1v15::Signature::try_from(signature)
+      .is_ok_and(|s| self.public.verify(signing_input.as_bytes(), &s).is_ok())
   }
 
   /// The JWKS document of the keys endpoint; `issuer` as Entra lists it per key.

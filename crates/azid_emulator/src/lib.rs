@@ -18,12 +18,16 @@
 //! `GET|POST /_emulator/settings` `{tokenLifetimeSecs?, imdsTokenLifetimeSecs?, refreshInSecs?}`
 //! (`refreshInSecs: null` clears it), `GET|POST|DELETE /_emulator/faults` (`{route, fault}`,
 //! see [`Fault`]), `DELETE /_emulator/faults/{route}`, `GET|DELETE /_emulator/counts`,
-//! `GET /_emulator/ca.pem`, `GET /_emulator/info`.
+//! `GET /_emulator/ca.pem`, `GET /_emulator/info`,
+//! `POST /_emulator/service-connections` ([`ServiceConnection`]),
+//! `POST /_emulator/user-tokens` `{tenantId, audience, upn?, expiresInSecs?}` → `{accessToken}`.
+//! Apps take `certificates` (PEM) and `federatedCredentials` `[{issuer, subject, audiences}]`.
 
 mod admin;
 mod app_service;
 mod arc;
 mod azure_ml;
+mod client_assertion;
 mod clock;
 mod cloud_shell;
 mod config;
@@ -35,6 +39,8 @@ mod http;
 mod imds;
 mod jwt;
 mod mi_token;
+mod on_behalf_of;
+mod pipelines;
 mod route;
 mod server;
 mod service_fabric;
@@ -52,7 +58,9 @@ pub use config::{
 pub use emulator::Emulator;
 pub use faults::Fault;
 pub use route::{Route, UnknownRoute};
-pub use state::{AppRegistration, EmulatorState, IdentityRegistration};
+pub use state::{
+  AppRegistration, EmulatorState, FederatedCredential, IdentityRegistration, ServiceConnection,
+};
 
 /// Path of the IMDS token endpoint, relative to [`Emulator::imds_endpoint`].
 pub const IMDS_TOKEN_PATH: &str = imds::TOKEN_PATH;

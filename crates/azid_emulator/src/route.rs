@@ -25,10 +25,12 @@ pub enum Route {
   CloudShell,
   /// `GET /ml/msi/token` on the IMDS listener (App Service 2017-09-01)
   AzureMl,
+  /// `POST /_pipelines/oidctoken`: Azure Pipelines' OIDC token for a service connection
+  PipelinesOidc,
 }
 
 impl Route {
-  pub const ALL: [Route; 10] = [
+  pub const ALL: [Route; 11] = [
     Route::Token,
     Route::OpenIdConfiguration,
     Route::InstanceDiscovery,
@@ -39,6 +41,7 @@ impl Route {
     Route::ServiceFabric,
     Route::CloudShell,
     Route::AzureMl,
+    Route::PipelinesOidc,
   ];
 
   /// The name used by the admin API and `FromStr`.
@@ -54,6 +57,7 @@ impl Route {
       Route::ServiceFabric => "service_fabric",
       Route::CloudShell => "cloud_shell",
       Route::AzureMl => "azure_ml",
+      Route::PipelinesOidc => "pipelines_oidc",
     }
   }
 
@@ -83,7 +87,7 @@ impl fmt::Display for UnknownRoute {
   fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     write!(
       f,
-      "unknown route {:?} (expected token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell or azure_ml)",
+      "unknown route {:?} (expected token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell, azure_ml or pipelines_oidc)",
       self.0
     )
   }

@@ -25,7 +25,8 @@ use crate::jwt::TokenSigner;
 use crate::route::Route;
 use crate::state::EmulatorState;
 use crate::{
-  admin, app_service, arc, azure_ml, cloud_shell, discovery, imds, service_fabric, token_endpoint,
+  admin, app_service, arc, azure_ml, cloud_shell, discovery, imds, pipelines, service_fabric,
+  token_endpoint,
 };
 
 /// Token requests are small; anything bigger is a client bug or abuse.
@@ -192,6 +193,9 @@ fn classify(kind: Listener, path: &str) -> Target<'_> {
       _ => Target::NotFound,
     };
   }
+  if path == pipelines::OIDC_PATH {
+    return Target::Entra(Route::PipelinesOidc, "");
+  }
   if path == admin::PREFIX || path.starts_with("/_emulator/") {
     return Target::Admin;
   }
@@ -269,6 +273,7 @@ async fn handle(
     Route::ServiceFabric => service_fabric::handle(&shared, &req),
     Route::CloudShell => cloud_shell::handle(&shared, &req),
     Route::AzureMl => azure_ml::handle(&shared, &req),
+    Route::PipelinesOidc => pipelines::handle(&shared, &req),
   })
 }
 

@@ -23,6 +23,45 @@ pub struct AppRegistration {
   pub additional_tenants: Vec<String>,
   /// Overrides the global token lifetime for this app.
   pub token_lifetime_secs: Option<u64>,
+  /// PEM certificates whose keys may sign client assertions (§1.3).
+  pub certificates: Vec<String>,
+  /// Certificates known by thumbprint only (hex SHA-1 or SHA-256): assertions must carry
+  /// the certificate in `x5c` for the emulator to check the signature.
+  pub certificate_thumbprints: Vec<String>,
+  /// Federated identity credentials: external tokens this app accepts as assertions (§1.4).
+  pub federated_credentials: Vec<FederatedCredential>,
+}
+
+/// A federated identity credential: issuer, subject and audiences must match exactly.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct FederatedCredential {
+  pub issuer: String,
+  pub subject: String,
+  /// Empty means `api://AzureADTokenExchange`.
+  pub audiences: Vec<String>,
+}
+
+/// An Azure Pipelines service connection whose OIDC token the emulator hands out.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ServiceConnection {
+  pub service_connection_id: String,
+  /// The `System.AccessToken` a pipeline must present.
+  pub system_access_token: String,
+  /// The OIDC token's `iss` and `sub`; defaults are filled in on registration.
+  pub issuer: String,
+  pub subject: String,
+}
+
+impl fmt::Debug for ServiceConnection {
+  fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.debug_struct("ServiceConnection")
+      .field("service_connection_id", &self.service_connection_id)
+      .field("issuer", &self.issuer)
+      .field("subject", &self.subject)
+      .finish_non_exhaustive()
+  }
 }
 
 // Hand-written so a debug print never shows the secret.
@@ -34,6 +73,9 @@ impl fmt::Debug for AppRegistration {
       .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
       .field("additional_tenants", &self.additional_tenants)
       .field("token_lifetime_secs", &self.token_lifetime_secs)
+      .field("certificates", &self.certificates.len())
+      .field("certificate_thumbprints", &self.certificate_thumbprints)
+      .field("federated_credentials", &self.federated_credentials)
       .finish()
   }
 }
@@ -66,6 +108,7 @@ pub struct EmulatorState {
   tenants: RwLock<HashSet<String>>,
   apps: RwLock<Vec<AppRegistration>>,
   identities: RwLock<Vec<IdentityRegistration>>,
+  service_connections: RwLock<Vec<ServiceConnection>>,
   token_lifetime_secs: AtomicU64,
   imds_token_lifetime_secs: AtomicU64,
   refresh_in_secs: RwLock<Option<u64>>,
@@ -79,6 +122,7 @@ impl EmulatorState {
       tenants: RwLock::default(),
       apps: RwLock::default(),
       identities: RwLock::default(),
+      service_connections: RwLock::default(),
       token_lifetime_secs: AtomicU64::new(config.token_lifetime_secs),
       imds_token_lifetime_secs: AtomicU64::new(config.imds_token_lifetime_secs),
       refresh_in_secs: RwLock::new(config.refresh_in_secs),
@@ -96,8 +140,7 @@ impl EmulatorState {
       tenant_id: config::DEFAULT_TENANT_ID.into(),
       client_id: config::DEFAULT_CLIENT_ID.into(),
       client_secret: Some(config::DEFAULT_CLIENT_SECRET.into()),
-      additional_tenants: Vec::new(),
-      token_lifetime_secs: None,
+      ..Default::default()
     });
     self.register_identity(IdentityRegistration {
       system_assigned: true,
@@ -160,6 +203,24 @@ impl EmulatorState {
     });
     ids.push(identity.clone());
     identity
+  }
+
+  /// Registers (or replaces, by id) a pipelines service connection; fills in issuer and subject.
+  pub fn register_service_connection(&self, mut sc: ServiceConnection) -> ServiceConnection {
+    if sc.issuer.is_empty() {
+      sc.issuer = "https://vstoken.dev.azure.com/00000000-0000-4000-8000-0000000000aa".into();
+    }
+    if sc.subject.is_empty() {
+      sc.subject = format!("sc://azid-org/azid-project/{}", sc.service_connection_id);
+    }
+    let mut all = write(&self.service_connections);
+    all.retain(|s| s.service_connection_id != sc.service_connection_id);
+    all.push(sc.clone());
+    sc
+  }
+
+  pub(crate) fn find_service_connection(&self, id: &str) -> Option<ServiceConnection> {
+    read(&self.service_connections).iter().find(|s| s.service_connection_id == id).cloned()
   }
 
   pub(crate) fn has_tenant(&self, tenant: &str) -> bool {

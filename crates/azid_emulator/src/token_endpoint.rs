@@ -1,15 +1,20 @@
-//! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant with a client secret.
+//! `POST /{tenant}/oauth2/v2.0/token`: client credentials (secret, certificate assertion or
+//! federated token) and the on-behalf-of grant.
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use hyper::{Method, Response};
 use serde_json::json;
 
+use crate::client_assertion;
 use crate::clock;
 use crate::errors::AadError;
 use crate::http::{self, find, Body, Req};
 use crate::jwt::stable_guid;
+use crate::on_behalf_of;
 use crate::server::Shared;
+
+const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// Tenants that name no directory; client credentials need a real one.
 pub(crate) fn is_multi_tenant_alias(tenant: &str) -> bool {
@@ -48,7 +53,9 @@ fn issue(
   }
   let grant =
     non_empty(form, "grant_type").ok_or_else(|| AadError::missing_parameter("grant_type"))?;
-  if grant != "client_credentials" {
+  let on_behalf_of = grant == JWT_BEARER_GRANT
+    && find(form, "requested_token_use").is_some_and(|u| u == "on_behalf_of");
+  if grant != "client_credentials" && !on_behalf_of {
     return Err(AadError::unsupported_grant_type(grant));
   }
 
@@ -66,19 +73,39 @@ fn issue(
     .map(str::to_string)
     .or_else(|| basic.map(|(_, secret)| secret))
     .filter(|s| !s.is_empty());
-  match (secret, &app.client_secret) {
-    (None, _) if non_empty(form, "client_assertion").is_some() => {
-      return Err(AadError::assertion_unsupported())
+  match (secret, non_empty(form, "client_assertion")) {
+    (None, Some(assertion)) => {
+      let token_endpoint = format!("{}/{}/oauth2/v2.0/token", shared.authority_host, tenant);
+      let jws = client_assertion::decode(assertion).ok_or_else(AadError::assertion_malformed)?;
+      if client_assertion::is_self_signed(&jws, &app.client_id) {
+        client_assertion::verify_certificate_assertion(&app, &jws, &token_endpoint)?;
+      } else {
+        client_assertion::verify_federated_token(&app, &jws)?;
+      }
     }
-    (None, _) => return Err(AadError::no_credential()),
-    (Some(given), Some(expected)) if !constant_time_eq(given.as_bytes(), expected.as_bytes()) => {
-      return Err(AadError::wrong_secret(&app.client_id))
-    }
-    _ => {}
+    (None, None) => return Err(AadError::no_credential()),
+    (Some(given), _) => match &app.client_secret {
+      Some(expected) if !constant_time_eq(given.as_bytes(), expected.as_bytes()) => {
+        return Err(AadError::wrong_secret(&app.client_id))
+      }
+      _ => {}
+    },
   }
+
+  // On-behalf-of: the user assertion must be a token this emulator issued to this app.
+  let user = if on_behalf_of {
+    let assertion =
+      non_empty(form, "assertion").ok_or_else(|| AadError::missing_parameter("assertion"))?;
+    Some(on_behalf_of::verify_user_assertion(shared, &app, assertion)?)
+  } else {
+    None
+  };
 
   let scope = find(form, "scope").ok_or_else(|| AadError::missing_parameter("scope"))?;
   let resource = resource_of_scope(scope)?;
+  if let Some(user) = user {
+    return Ok(on_behalf_of::issue(shared, &app, tenant, &resource, &user));
+  }
 
   let now = clock::now_secs();
   let lifetime = app.token_lifetime_secs.unwrap_or_else(|| state.token_lifetime());

@@ -9,12 +9,12 @@ import type { TokenCredential } from '../tokenCredential'
 import { AzureCliCredential } from './azureCliCredential'
 import { AzureDeveloperCliCredential } from './azureDeveloperCliCredential'
 import { AzurePowerShellCredential } from './azurePowerShellCredential'
+import { WorkloadIdentityCredential } from './workloadIdentityCredential'
 import type { DefaultAzureCredentialOptions } from './defaultAzureCredentialOptions'
 import { EnvironmentCredential } from './environmentCredential'
 import { ManagedIdentityCredential } from './managedIdentityCredential'
 import { detectManagedIdentitySource, imdsEndpoint } from './managedIdentitySource'
 import { ProbedManagedIdentityCredential } from './probedManagedIdentityCredential'
-import { UnavailableCredential } from './unavailableCredential'
 
 type Env = Record<string, string | undefined>
 
@@ -77,12 +77,14 @@ export const defaultCredentialFactories: readonly CredentialFactory[] = [
     name: 'WorkloadIdentityCredential',
     group: 'prod',
     excludedBy: 'excludeWorkloadIdentityCredential',
-    // ---- MERGE POINT (WorkloadIdentityCredential, issue 3 workload branch) ----
-    // Replace with: new WorkloadIdentityCredential({ clientId: o.workloadIdentityClientId
-    //   ?? o.managedIdentityClientId, tenantId: o.tenantId, authorityHost: o.authorityHost,
-    //   additionallyAllowedTenants: o.additionallyAllowedTenants })
-    create: () => new UnavailableCredential('WorkloadIdentityCredential', 'workload identity is not in this build of azid.'),
-    // ---- END MERGE POINT ----
+    create: (o) =>
+      new WorkloadIdentityCredential({
+        clientId: o.workloadIdentityClientId ?? o.managedIdentityClientId ?? process.env.AZURE_CLIENT_ID,
+        tenantId: o.tenantId,
+        authorityHost: o.authorityHost,
+        additionallyAllowedTenants: o.additionallyAllowedTenants,
+        retryOptions: o.retryOptions,
+      }),
   },
   {
     name: 'ManagedIdentityCredential',

@@ -5,6 +5,7 @@
 import { AbortError, AuthenticationError, CredentialUnavailableError } from '../errors'
 import type { AccessToken, GetTokenOptions, MultiTenantTokenCredentialOptions, TokenCredential } from '../tokenCredential'
 import { checkTenantId, resolveAdditionallyAllowedTenants } from '../util/tenant'
+import { ClientCertificateCredential } from './clientCertificateCredential'
 import { ClientSecretCredential } from './clientSecretCredential'
 
 export type EnvironmentCredentialOptions = MultiTenantTokenCredentialOptions
@@ -22,18 +23,14 @@ interface CertificateSettings {
   options: EnvironmentCredentialOptions
 }
 
-// ---- MERGE POINT (ClientCertificateCredential, issue 3 certificate branch) ----------
-// Replace the body with:
-//   return new ClientCertificateCredential(s.tenantId, s.clientId,
-//     { certificatePath: s.certificatePath, certificatePassword: s.certificatePassword },
-//     { ...s.options, sendCertificateChain: s.sendCertificateChain })
-// and import it from './clientCertificateCredential'.
 function certificateCredential(s: CertificateSettings): TokenCredential {
-  throw new CredentialUnavailableError(
-    `EnvironmentCredential: AZURE_CLIENT_CERTIFICATE_PATH is set, but this build of azid has no ClientCertificateCredential yet ('${s.certificatePath}' was not read). Use AZURE_CLIENT_SECRET instead, or an azid version with certificate support.`,
+  return new ClientCertificateCredential(
+    s.tenantId,
+    s.clientId,
+    { certificatePath: s.certificatePath, certificatePassword: s.certificatePassword },
+    { ...s.options, sendCertificateChain: s.sendCertificateChain },
   )
 }
-// ---- END MERGE POINT -----------------------------------------------------------------
 
 const isSet = (env: Env, name: string): boolean => (env[name] ?? '') !== ''
 

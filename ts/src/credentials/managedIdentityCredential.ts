@@ -7,6 +7,7 @@ import { CredentialUnavailableError } from '../errors'
 import type { TokenCredentialOptions } from '../tokenCredential'
 import { NativeBackedCredential, createNative, nativeRetry } from './nativeBackedCredential'
 import { detectManagedIdentitySource, imdsEndpoint, sourceSettings } from './managedIdentitySource'
+import { aksWorkloadEngine } from './managedIdentityWorkload'
 
 export interface ManagedIdentityCredentialClientIdOptions extends TokenCredentialOptions {
   clientId?: string
@@ -40,7 +41,9 @@ export class ManagedIdentityCredential extends NativeBackedCredential {
       )
     }
     const source = detectManagedIdentitySource(process.env)
-    const engine = createNative(() =>
+    // AKS workload identity takes precedence, as in @azure/identity (resource/object ids do not apply there).
+    const workload = options.resourceId || options.objectId ? undefined : aksWorkloadEngine(options.clientId, options)
+    const engine = workload ?? createNative(() =>
       native.NativeCredential.managedIdentity({
         source,
         imdsEndpoint: imdsEndpoint(process.env),

@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::response::{error_from_response, error_from_send, token_from_response};
+use super::entra::{ClientAuth, EntraClient, Grant};
 use crate::engine::{BoxFuture, TokenSource};
 use crate::error::{Error, Result};
-use crate::http::{send, RetryPolicy, Transport, TransportKind};
-use crate::request::{validate_tenant, TokenRequest};
+use crate::http::RetryPolicy;
+use crate::request::TokenRequest;
 use crate::secret::Secret;
 use crate::token::AccessToken;
 
@@ -20,6 +20,8 @@ pub struct ClientSecretConfig {
   pub client_id: String,
   pub client_secret: Secret,
   pub retry: RetryPolicy,
+  /// ESTS-R region, already resolved (see `entra::resolve_region`).
+  pub region: Option<String>,
 }
 
 impl ClientSecretConfig {
@@ -27,8 +29,8 @@ impl ClientSecretConfig {
   pub fn engine_key(&self) -> String {
     let secret_hash = Sha256::digest(self.client_secret.expose().as_bytes());
     format!(
-      "client_secret|{}|{}|{}|{:x}|{:?}",
-      self.authority_host, self.tenant_id, self.client_id, secret_hash, self.retry
+      "client_secret|{}|{}|{}|{:x}|{:?}|{:?}",
+      self.authority_host, self.tenant_id, self.client_id, secret_hash, self.retry, self.region
     )
   }
 }
@@ -47,25 +49,26 @@ pub fn normalise_authority_host(host: &str) -> Result<String> {
 }
 
 pub struct ClientSecretSource {
-  config: ClientSecretConfig,
-  transport: Transport,
+  client: EntraClient,
+  secret: Secret,
 }
 
 impl ClientSecretSource {
-  pub fn new(mut config: ClientSecretConfig) -> Result<Self> {
-    config.authority_host = normalise_authority_host(&config.authority_host)?;
-    validate_tenant(&config.tenant_id)?;
-    if config.client_id.trim().is_empty() {
-      return Err(Error::invalid(
-        "ClientSecretCredential: clientId is empty; pass the application (client) id.",
-      ));
-    }
+  pub fn new(config: ClientSecretConfig) -> Result<Self> {
+    let mut client = EntraClient::new(
+      "ClientSecretCredential",
+      &config.authority_host,
+      &config.tenant_id,
+      &config.client_id,
+      config.retry,
+    )?;
+    client.region = config.region;
     if config.client_secret.expose().is_empty() {
       return Err(Error::invalid(
         "ClientSecretCredential: clientSecret is empty; pass the secret's value.",
       ));
     }
-    Ok(Self { config, transport: Transport::shared(TransportKind::Proxied)? })
+    Ok(Self { client, secret: config.client_secret })
   }
 }
 
@@ -89,57 +92,15 @@ impl TokenSource for ClientSecretSource {
   fn label(&self) -> String {
     format!(
       "ClientSecretCredential(tenant={}, client={})",
-      self.config.tenant_id, self.config.client_id
+      self.client.tenant_id, self.client.client_id
     )
   }
 
   fn fetch(self: Arc<Self>, request: TokenRequest) -> BoxFuture<Result<AccessToken>> {
     Box::pin(async move {
-      let c = &self.config;
       let label = self.label();
-      let tenant = request.tenant_id.as_deref().unwrap_or(&c.tenant_id);
-      let url = if tenant.eq_ignore_ascii_case("adfs") {
-        format!("{}/adfs/oauth2/token", c.authority_host)
-      } else {
-        format!("{}/{}/oauth2/v2.0/token", c.authority_host, tenant)
-      };
-      let scope = request.scopes.join(" ");
-      let claims = merge_cae_claims(request.claims.as_deref(), request.enable_cae);
-      let correlation_id = uuid::Uuid::new_v4().to_string();
-      let host = url::Url::parse(&url)
-        .ok()
-        .and_then(|u| {
-          u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(443)))
-        })
-        .unwrap_or_default();
-      crate::azlog!(crate::log::Level::Info, "{label}: POST https://{host}/{tenant}/oauth2/v2.0/token (client-request-id {correlation_id})");
-      let what = format!("{label}: token request to {host}");
-      let response = send(&self.transport, &c.retry, &what, |client| {
-        let mut form: Vec<(&str, &str)> = vec![
-          ("grant_type", "client_credentials"),
-          ("client_id", &c.client_id),
-          ("client_secret", c.client_secret.expose()),
-          ("scope", &scope),
-        ];
-        if let Some(cl) = &claims {
-          form.push(("claims", cl));
-        }
-        client
-          .post(&url)
-          .header("content-type", "application/x-www-form-urlencoded;charset=utf-8")
-          .header("client-request-id", &correlation_id)
-          .header("return-client-request-id", "true")
-          .header("x-client-SKU", "azid.node")
-          .header("x-client-VER", env!("CARGO_PKG_VERSION"))
-          .body(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish())
-      })
-      .await
-      .map_err(|e| error_from_send(&label, e))?;
-      if response.is_success() {
-        return token_from_response(&label, &response);
-      }
-      let retryable = c.retry.retry_statuses.contains(&response.status);
-      Err(error_from_response(&label, &host, &response, retryable))
+      let auth = ClientAuth::Secret(&self.secret);
+      self.client.request_token(&label, &request, Grant::ClientCredentials, auth).await
     })
   }
 }
@@ -176,6 +137,7 @@ mod tests {
       client_id: "c".into(),
       client_secret: Secret::new("super-secret-value"),
       retry: RetryPolicy::entra(),
+      region: None,
     };
     assert!(!c.engine_key().contains("super-secret-value"));
     assert!(!format!("{c:?}").contains("super-secret-value"));

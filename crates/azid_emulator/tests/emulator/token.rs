@@ -240,7 +240,7 @@ async fn basic_auth_and_additional_tenants() {
     client_id: "multi:app".into(),
     client_secret: Some("s3cr=t&+".into()),
     additional_tenants: vec!["fabrikam.example".into()],
-    token_lifetime_secs: None,
+    ..Default::default()
   });
   // RFC 6749 §2.3.1: each part form-urlencoded before base64.
   let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
