@@ -1,6 +1,8 @@
 // The MSAL-style API: msal-node's option names and result shape, on azid's engine.
 import test from 'ava'
-import { azid, startEmulator, uniqueScope } from './helpers/emulator.mjs'
+import { azid, claimsOf, startEmulator, uniqueScope } from './helpers/emulator.mjs'
+import { makeCertificate } from './helpers/certificates.mjs'
+import { X509Certificate, randomUUID, sign } from 'node:crypto'
 
 const { ConfidentialClientApplication, ManagedIdentityApplication, ServerError, ClientConfigurationError, ClientSecretCredential, LogLevel } = azid
 
@@ -84,4 +86,70 @@ test.serial('ManagedIdentityApplication.acquireToken: resource, forceRefresh, us
   const uami = new ManagedIdentityApplication({ managedIdentityIdParams: { userAssignedObjectId: emu.defaults.userAssignedObjectId } })
   const r = await uami.acquireToken({ resource })
   t.is(JSON.parse(Buffer.from(r.accessToken.split('.')[1], 'base64url')).oid, emu.defaults.userAssignedObjectId)
+})
+
+test.serial('clientCertificate (privateKey + x5c) and clientAssertion forms get tokens', async (t) => {
+  const cert = makeCertificate('msal')
+  try {
+    const clientId = '4c4c4c4c-0000-4000-8000-0000000000c1'
+    emu.registerApp({ tenantId: emu.defaults.tenantId, clientId, certificates: [cert.certPem] })
+    const authority = `${emu.authorityHost}/${emu.defaults.tenantId}`
+    const byCert = new ConfidentialClientApplication({ auth: { clientId, authority, clientCertificate: { privateKey: cert.keyPem, x5c: cert.certPem } } })
+    const r = await byCert.acquireTokenByClientCredential({ scopes: [uniqueScope('msal-cert')] })
+    t.is(claimsOf(r.accessToken).appid, clientId)
+    t.throws(() => new ConfidentialClientApplication({ auth: { clientId, authority, clientCertificate: { privateKey: cert.keyPem, thumbprintSha256: 'ab' } } }), { instanceOf: ClientConfigurationError, message: /x5c/ })
+
+    // A callback assertion signed here with the registered key (RS256 + x5t), as an external signer would.
+    const tokenEndpoint = `${authority}/oauth2/v2.0/token`
+    const signAssertion = async (config) => {
+      t.is(config.clientId, clientId)
+      const now = Math.floor(Date.now() / 1000)
+      const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url')
+      const x5t = Buffer.from(new X509Certificate(cert.certPem).fingerprint.replace(/:/g, ''), 'hex').toString('base64url')
+      const unsigned = `${b64({ alg: 'RS256', typ: 'JWT', x5t })}.${b64({ aud: config.tokenEndpoint, iss: clientId, sub: clientId, jti: randomUUID(), nbf: now, iat: now, exp: now + 600 })}`
+      return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), cert.keyPem).toString('base64url')}`
+    }
+    const byAssertion = new ConfidentialClientApplication({ auth: { clientId, authority, clientAssertion: signAssertion } })
+    const viaCallback = await byAssertion.acquireTokenByClientCredential({ scopes: [uniqueScope('msal-assert-ok')] })
+    t.is(claimsOf(viaCallback.accessToken).appid, clientId)
+    const byString = new ConfidentialClientApplication({ auth: { clientId, authority, clientAssertion: await signAssertion({ clientId, tokenEndpoint }) } })
+    t.truthy((await byString.acquireTokenByClientCredential({ scopes: [uniqueScope('msal-assert-str')] })).accessToken)
+
+    let calls = 0
+    const failing = new ConfidentialClientApplication({ auth: { clientId, authority, clientAssertion: async () => { calls++; throw new Error('signer offline') } } })
+    await t.throwsAsync(failing.acquireTokenByClientCredential({ scopes: [uniqueScope('msal-assert')] }), { instanceOf: azid.ClientAuthError })
+    t.is(calls, 1)
+  } finally {
+    cert.cleanup()
+  }
+})
+
+test.serial('exactly one client credential is required', (t) => {
+  const authority = `${emu.authorityHost}/${emu.defaults.tenantId}`
+  t.throws(() => new ConfidentialClientApplication({ auth: { clientId: 'c', authority } }), { instanceOf: ClientConfigurationError, message: /exactly one/ })
+  t.throws(() => new ConfidentialClientApplication({ auth: { clientId: 'c', authority, clientSecret: 's', clientAssertion: 'a' } }), { instanceOf: ClientConfigurationError })
+})
+
+test.serial('acquireTokenOnBehalfOf: a token for the downstream API, cached per user', async (t) => {
+  const api = '5d5d5d5d-0000-4000-8000-0000000000d1'
+  const apiSecret = 'middle-tier-secret-for-test'
+  emu.registerApp({ tenantId: emu.defaults.tenantId, clientId: api, clientSecret: apiSecret })
+  const app = new ConfidentialClientApplication({ auth: { clientId: api, clientSecret: apiSecret, authority: `${emu.authorityHost}/${emu.defaults.tenantId}` } })
+  const userToken = emu.issueUserToken({ tenantId: emu.defaults.tenantId, audience: `api://${api}`, upn: 'ada@azid.example' })
+  emu.resetCounts()
+  const scopes = [uniqueScope('obo')]
+  const first = await app.acquireTokenOnBehalfOf({ oboAssertion: userToken, scopes })
+  t.false(first.fromCache)
+  t.is(claimsOf(first.accessToken).aud, scopes[0].replace('/.default', ''))
+  const again = await app.acquireTokenOnBehalfOf({ oboAssertion: userToken, scopes })
+  t.true(again.fromCache)
+  t.is(emu.requestCount('token'), 1)
+  const expired = emu.issueUserToken({ tenantId: emu.defaults.tenantId, audience: `api://${api}`, upn: 'bob@azid.example', expiresInSecs: -60 })
+  const err = await t.throwsAsync(app.acquireTokenOnBehalfOf({ oboAssertion: expired, scopes }), { instanceOf: ServerError })
+  t.is(err.errorNo, '500133')
+})
+
+test.serial('azureRegion TryAutoDetect without REGION_NAME stays on the global endpoint (never asks IMDS)', async (t) => {
+  const r = await cca().acquireTokenByClientCredential({ scopes: [uniqueScope('region')], azureRegion: 'TryAutoDetect' })
+  t.truthy(r.accessToken)
 })

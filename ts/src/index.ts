@@ -77,7 +77,7 @@ export type {
 export { Emulator } from './emulator'
 export type { EmulatorApp, EmulatorDefaults, EmulatorFault, EmulatorIdentity, EmulatorOptions, EmulatorRoute, EmulatorServiceConnection } from './emulator'
 export { ConfidentialClientApplication } from './msal/confidentialClientApplication'
-export type { ClientCredentialRequest, ConfidentialClientConfiguration } from './msal/confidentialClientApplication'
+export type { ClientCertificate, ClientCredentialRequest, ConfidentialClientConfiguration, OnBehalfOfRequest } from './msal/confidentialClientApplication'
 export { ManagedIdentityApplication } from './msal/managedIdentityApplication'
 export type { ManagedIdentityConfiguration, ManagedIdentityRequestParams } from './msal/managedIdentityApplication'
 export type { AuthenticationResult } from './msal/authenticationResult'
