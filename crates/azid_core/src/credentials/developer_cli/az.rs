@@ -62,19 +62,12 @@ impl CliTool for AzureCli {
     tenant: Option<&str>,
     claims: Option<&str>,
   ) -> Result<Invocation> {
-    let [scope] = scopes else {
-      return Err(Error::invalid(format!(
-        "AzureCliCredential: the Azure CLI takes one scope per request, got {}.",
-        scopes.len()
-      )));
-    };
+    let scope = super::single_scope("AzureCliCredential", "the Azure CLI", scopes)?;
     if let Some(claims) = claims {
-      use base64::Engine as _;
-      let b64 = base64::engine::general_purpose::STANDARD.encode(claims);
       let tenant_arg = tenant.map(|t| format!(" --tenant {t}")).unwrap_or_default();
-      return Err(Error::unavailable(format!(
-        "AzureCliCredential: a claims challenge needs an interactive login. Run: az login --claims-challenge {b64} --scope {scope}{tenant_arg}"
-      )));
+      return Err(super::claims_login("AzureCliCredential", claims, |b64| {
+        format!("az login --claims-challenge {b64} --scope {scope}{tenant_arg}")
+      }));
     }
     let mut args: Vec<String> =
       ["account", "get-access-token", "--output", "json", "--resource", resource_of(scope)]

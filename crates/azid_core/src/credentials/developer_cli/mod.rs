@@ -111,6 +111,27 @@ pub fn validate_scope(credential: &str, scope: &str) -> Result<()> {
 }
 
 /// The resource a tool wants: the scope without `/.default`.
+/// The one scope a tool takes per request (az and pwsh ask for a resource).
+fn single_scope<'a>(credential: &str, tool: &str, scopes: &'a [String]) -> Result<&'a String> {
+  match scopes {
+    [scope] => Ok(scope),
+    _ => Err(Error::invalid(format!(
+      "{credential}: {tool} takes one scope per request, got {}.",
+      scopes.len()
+    ))),
+  }
+}
+
+/// A claims challenge needs an interactive login: unavailable, with the command that does it.
+fn claims_login(credential: &str, claims: &str, command: impl FnOnce(&str) -> String) -> Error {
+  use base64::Engine as _;
+  let b64 = base64::engine::general_purpose::STANDARD.encode(claims);
+  Error::unavailable(format!(
+    "{credential}: a claims challenge needs an interactive login. Run: {}",
+    command(&b64)
+  ))
+}
+
 pub fn resource_of(scope: &str) -> &str {
   scope.strip_suffix("/.default").unwrap_or(scope)
 }

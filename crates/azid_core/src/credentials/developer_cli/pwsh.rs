@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{resource_of, CliTool, Invocation};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::expiry;
 
 const RESOURCE_VAR: &str = "AZID_PWSH_RESOURCE";
@@ -61,19 +61,12 @@ impl CliTool for AzurePowerShell {
     tenant: Option<&str>,
     claims: Option<&str>,
   ) -> Result<Invocation> {
-    let [scope] = scopes else {
-      return Err(Error::invalid(format!(
-        "AzurePowerShellCredential: Azure PowerShell takes one scope per request, got {}.",
-        scopes.len()
-      )));
-    };
+    let scope = super::single_scope("AzurePowerShellCredential", "Azure PowerShell", scopes)?;
     if let Some(claims) = claims {
-      use base64::Engine as _;
-      let b64 = base64::engine::general_purpose::STANDARD.encode(claims);
       let tenant_arg = tenant.map(|t| format!(" -Tenant {t}")).unwrap_or_default();
-      return Err(Error::unavailable(format!(
-        "AzurePowerShellCredential: a claims challenge needs an interactive login. Run: Connect-AzAccount -ClaimsChallenge {b64}{tenant_arg}"
-      )));
+      return Err(super::claims_login("AzurePowerShellCredential", claims, |b64| {
+        format!("Connect-AzAccount -ClaimsChallenge {b64}{tenant_arg}")
+      }));
     }
     Ok(Invocation {
       args: ["-NoProfile", "-NonInteractive", "-Command", SCRIPT].map(String::from).to_vec(),
