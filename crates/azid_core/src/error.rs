@@ -58,6 +58,22 @@ pub enum Error {
   #[error("{message}")]
   InvalidArgument { message: String },
 
+  /// Key Vault answered with an error, throttled past the retries, or sent a challenge
+  /// that may not be answered. `code`/`inner_code` are the service's (e.g. `Forbidden` /
+  /// `ForbiddenByRbac`); `service_message` is its message verbatim (never a secret value).
+  #[error("{message}")]
+  #[serde(rename_all = "camelCase")]
+  KeyVault {
+    message: String,
+    status_code: u16,
+    code: String,
+    inner_code: Option<String>,
+    service_message: String,
+    request_id: Option<String>,
+    attempts: u32,
+    retry_after_ms: Option<u64>,
+  },
+
   /// A developer tool (az, azd, pwsh) ran and failed in a way that logging in does not
   /// fix. `error_response` carries the AADSTS code and correlation id found in its stderr.
   #[error("{message}")]
@@ -87,6 +103,7 @@ impl Error {
       Self::TransientExhausted { .. } => "TransientExhausted",
       Self::InvalidArgument { .. } => "InvalidArgument",
       Self::ToolFailed { .. } => "ToolFailed",
+      Self::KeyVault { .. } => "KeyVault",
     }
   }
 

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod error;
 pub mod expiry;
 pub mod http;
+pub mod keyvault;
 pub mod log;
 pub mod request;
 pub mod secret;

@@ -14,7 +14,12 @@
 //! `GET|POST /_emulator/settings` `{tokenLifetimeSecs?, imdsTokenLifetimeSecs?, refreshInSecs?}`
 //! (`refreshInSecs: null` clears it), `GET|POST|DELETE /_emulator/faults` (`{route, fault}`,
 //! see [`Fault`]), `DELETE /_emulator/faults/{route}`, `GET|DELETE /_emulator/counts`,
-//! `GET /_emulator/ca.pem`, `GET /_emulator/info`.
+//! `GET /_emulator/ca.pem`, `GET /_emulator/info`; Key Vault: `POST /_emulator/secrets`
+//! `{name, value, enabled?, exp?, nbf?, contentType?, tags?}` (returns the version),
+//! `POST|DELETE /_emulator/secret-denials` ([`AccessDenial`]), `POST /_emulator/vault` `{tenantId}`.
+//!
+//! Key Vault: `GET /secrets`, `/secrets/{name}`, `/secrets/{name}/`, `/secrets/{name}/{version}`,
+//! `/secrets/{name}/versions` on the HTTPS listener, which is the vault URL.
 
 mod admin;
 mod clock;
@@ -26,6 +31,7 @@ mod faults;
 mod http;
 mod imds;
 mod jwt;
+mod keyvault;
 mod route;
 mod server;
 mod state;
@@ -41,6 +47,7 @@ pub use config::{
 };
 pub use emulator::Emulator;
 pub use faults::Fault;
+pub use keyvault::{AccessDenial, SecretOptions, VAULT_RESOURCE};
 pub use route::{Route, UnknownRoute};
 pub use state::{AppRegistration, EmulatorState, IdentityRegistration};
 

@@ -15,11 +15,19 @@ pub enum Route {
   Jwks,
   /// `GET /metadata/identity/oauth2/token` on the IMDS listener
   Imds,
+  /// `GET /secrets...` (Key Vault) on the HTTPS listener
+  KeyVault,
 }
 
 impl Route {
-  pub const ALL: [Route; 5] =
-    [Route::Token, Route::OpenIdConfiguration, Route::InstanceDiscovery, Route::Jwks, Route::Imds];
+  pub const ALL: [Route; 6] = [
+    Route::Token,
+    Route::OpenIdConfiguration,
+    Route::InstanceDiscovery,
+    Route::Jwks,
+    Route::Imds,
+    Route::KeyVault,
+  ];
 
   /// The name used by the admin API and `FromStr`.
   pub fn as_str(self) -> &'static str {
@@ -29,6 +37,7 @@ impl Route {
       Route::InstanceDiscovery => "instance_discovery",
       Route::Jwks => "jwks",
       Route::Imds => "imds",
+      Route::KeyVault => "keyvault",
     }
   }
 
@@ -36,9 +45,9 @@ impl Route {
     self as usize
   }
 
-  /// IMDS speaks its own error dialect; every other route answers like Entra.
+  /// IMDS and Key Vault speak their own error dialects; every other route answers like Entra.
   pub(crate) fn is_entra(self) -> bool {
-    self != Route::Imds
+    !matches!(self, Route::Imds | Route::KeyVault)
   }
 }
 
@@ -55,7 +64,7 @@ impl fmt::Display for UnknownRoute {
   fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     write!(
       f,
-      "unknown route {:?} (expected token, openid, instance_discovery, jwks or imds)",
+      "unknown route {:?} (expected token, openid, instance_discovery, jwks, imds or keyvault)",
       self.0
     )
   }

@@ -1,6 +1,6 @@
 //! Client credentials with a client secret (`grant_type=client_credentials`).
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
 
@@ -19,12 +19,21 @@ pub struct ClientSecretConfig {
   pub tenant_id: String,
   pub client_id: String,
   pub client_secret: Secret,
+  /// Set for a secret that rotates (a file, a function, a Key Vault secret): the engine is
+  /// keyed on this id instead of the secret, so a rotation keeps the engine and its cache.
+  pub source_id: Option<String>,
   pub retry: RetryPolicy,
 }
 
 impl ClientSecretConfig {
   /// Everything that identifies the tokens this config yields; the secret only as a hash.
   pub fn engine_key(&self) -> String {
+    if let Some(id) = &self.source_id {
+      return format!(
+        "client_secret_source|{}|{}|{}|{id}|{:?}",
+        self.authority_host, self.tenant_id, self.client_id, self.retry
+      );
+    }
     let secret_hash = Sha256::digest(self.client_secret.expose().as_bytes());
     format!(
       "client_secret|{}|{}|{}|{:x}|{:?}",
@@ -48,6 +57,8 @@ pub fn normalise_authority_host(host: &str) -> Result<String> {
 
 pub struct ClientSecretSource {
   config: ClientSecretConfig,
+  /// The secret sent now; replaced when a rotating source yields a new one.
+  secret: RwLock<Secret>,
   transport: Transport,
 }
 
@@ -65,7 +76,8 @@ impl ClientSecretSource {
         "ClientSecretCredential: clientSecret is empty; pass the secret's value.",
       ));
     }
-    Ok(Self { config, transport: Transport::shared(TransportKind::Proxied)? })
+    let secret = RwLock::new(config.client_secret.clone());
+    Ok(Self { config, secret, transport: Transport::shared(TransportKind::Proxied)? })
   }
 }
 
@@ -93,9 +105,20 @@ impl TokenSource for ClientSecretSource {
     )
   }
 
+  fn replace_secret(&self, secret: Secret) -> Result<()> {
+    if secret.expose().is_empty() {
+      return Err(Error::invalid(
+        "ClientSecretCredential: the secret source gave an empty secret; check that it holds the secret's value.",
+      ));
+    }
+    *self.secret.write().unwrap_or_else(|e| e.into_inner()) = secret;
+    Ok(())
+  }
+
   fn fetch(self: Arc<Self>, request: TokenRequest) -> BoxFuture<Result<AccessToken>> {
     Box::pin(async move {
       let c = &self.config;
+      let client_secret = self.secret.read().unwrap_or_else(|e| e.into_inner()).clone();
       let label = self.label();
       let tenant = request.tenant_id.as_deref().unwrap_or(&c.tenant_id);
       let url = if tenant.eq_ignore_ascii_case("adfs") {
@@ -118,7 +141,7 @@ impl TokenSource for ClientSecretSource {
         let mut form: Vec<(&str, &str)> = vec![
           ("grant_type", "client_credentials"),
           ("client_id", &c.client_id),
-          ("client_secret", c.client_secret.expose()),
+          ("client_secret", client_secret.expose()),
           ("scope", &scope),
         ];
         if let Some(cl) = &claims {
@@ -175,6 +198,7 @@ mod tests {
       tenant_id: "t".into(),
       client_id: "c".into(),
       client_secret: Secret::new("super-secret-value"),
+      source_id: None,
       retry: RetryPolicy::entra(),
     };
     assert!(!c.engine_key().contains("super-secret-value"));
