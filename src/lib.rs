@@ -5,6 +5,7 @@
 mod credential;
 mod emulator;
 mod error;
+mod keyvault;
 mod logging;
 mod options;
 mod probe;

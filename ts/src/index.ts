@@ -4,6 +4,8 @@
  */
 export { ClientSecretCredential } from './credentials/clientSecretCredential'
 export type { ClientSecretCredentialOptions } from './credentials/clientSecretCredential'
+export { fileSource, functionSource } from './credentials/secretSource'
+export type { ClientSecretInput, SecretSource } from './credentials/secretSource'
 export { ManagedIdentityCredential } from './credentials/managedIdentityCredential'
 export type {
   ManagedIdentityCredentialClientIdOptions,
@@ -34,6 +36,7 @@ export {
   CredentialUnavailableErrorName,
   DeveloperToolError,
   DeveloperToolErrorName,
+  KeyVaultError,
   TransientAuthenticationError,
   TransientAuthenticationErrorName,
 } from './errors'
@@ -52,8 +55,14 @@ export type {
   TokenCredential,
   TokenCredentialOptions,
 } from './tokenCredential'
+export { SecretClient } from './keyvault/secretClient'
+export type { GetSecretOptions, KeyVaultSecret, PagedAsyncIterableIterator, SecretClientOptions, SecretProperties } from './keyvault/models'
+export { LiveSecrets } from './keyvault/liveSecrets'
+export type { EventGridResult, LiveSecretsOptions, SecretRefreshErrorEvent, SecretRotationEvent } from './keyvault/liveSecrets'
+export { LiveSecretsLoadError } from './keyvault/liveSecretsError'
+export type { LoadFailure, LoadFailureReason } from './keyvault/liveSecretsError'
 export { Emulator } from './emulator'
-export type { EmulatorApp, EmulatorDefaults, EmulatorFault, EmulatorIdentity, EmulatorOptions, EmulatorRoute } from './emulator'
+export type { EmulatorApp, EmulatorDefaults, EmulatorFault, EmulatorIdentity, EmulatorOptions, EmulatorRoute, EmulatorSecretOptions } from './emulator'
 export { ConfidentialClientApplication } from './msal/confidentialClientApplication'
 export type { ClientCredentialRequest, ConfidentialClientConfiguration } from './msal/confidentialClientApplication'
 export { ManagedIdentityApplication } from './msal/managedIdentityApplication'

@@ -13,6 +13,14 @@ import { toScopeArray } from '../util/scopes'
 type NativeCredential = InstanceType<typeof native.NativeCredential>
 type NativeToken = ReturnType<NativeCredential['getTokenSync']>
 
+/** An engine and the tenant rules of its credential. @internal */
+export interface NativeAuth {
+  engine: NativeCredential
+  homeTenant?: string
+  additionallyAllowedTenants?: string[]
+  tenantPinned?: boolean
+}
+
 /** Memo entries are dropped wholesale past this many, which only costs a native lookup. */
 const MEMO_LIMIT = 250_000
 
@@ -47,6 +55,14 @@ export abstract class NativeBackedCredential implements TokenCredential {
     } catch (e) {
       throw fromNative(e)
     }
+  }
+
+  /**
+   * What a native client (Key Vault) needs to take tokens straight from this engine in
+   * Rust: the engine and, for credentials with tenants, their tenant rules. @internal
+   */
+  nativeAuth(): NativeAuth {
+    return { engine: this.engine }
   }
 
   /** The tenant to send (undefined = the configured one); subclasses apply their rules. */
