@@ -133,7 +133,12 @@ export class LiveSecrets extends EventEmitter {
    * however many events arrive together). Other vaults and names are ignored and logged.
    */
   handleEventGrid(body: unknown, headers: Record<string, string | string[] | undefined> = {}): Promise<EventGridResult> {
-    const delivery = parseDelivery(body)
+    let delivery
+    try {
+      delivery = parseDelivery(body)
+    } catch (e) {
+      return Promise.reject(e)
+    }
     const result: EventGridResult = { refreshed: [], ignored: [] }
     if (delivery.kind === 'validation') {
       const type = headers['aeg-event-type'] ?? headers['Aeg-Event-Type']

@@ -7,4 +7,5 @@ mod common;
 mod discovery;
 mod faults;
 mod imds;
+mod keyvault;
 mod token;
