@@ -60,8 +60,9 @@ export class ClientSecretCredential extends NativeBackedCredential {
       return await super.getToken(scopes, options)
     } catch (e) {
       if (!isRefusedSecret(e)) throw e
-      // Someone already rotated since this call began, or the source has a new value: retry once.
-      if (rotation.generation === generation && !(await rotation.reload())) throw e
+      // Reload unless someone already rotated since this call began; retry once if the value is new.
+      if (rotation.generation === generation) await rotation.reload()
+      if (rotation.generation === generation) throw e
       return super.getToken(scopes, options)
     }
   }

@@ -55,7 +55,7 @@ export class SecretRotation {
     return this.value ?? 'azid-pending-secret-source'
   }
 
-  /** Re-reads the source once for all concurrent callers; true if the value changed. */
+  /** Re-reads the source once for all concurrent callers; a new value bumps `generation`. */
   reload(): Promise<boolean> {
     this.reloading ??= (async () => {
       try {
