@@ -14,7 +14,7 @@ mod slot;
 pub mod token;
 
 pub use engine::{Engine, TokenSource};
-pub use error::{Error, ErrorResponse, Result};
+pub use error::{Error, ErrorResponse, KeyVaultFailure, Result};
 pub use request::TokenRequest;
 pub use secret::Secret;
 pub use token::AccessToken;

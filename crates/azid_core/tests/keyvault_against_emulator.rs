@@ -36,7 +36,7 @@ fn client(emu: &Emulator, verify: bool, allowed: Vec<String>) -> SecretClient {
 
 fn kv(e: Error) -> (u16, String, Option<String>) {
   match e {
-    Error::KeyVault { status_code, code, inner_code, .. } => (status_code, code, inner_code),
+    Error::KeyVault(f) => (f.status_code, f.code, f.inner_code),
     other => panic!("expected a Key Vault error, got {other:?}"),
   }
 }

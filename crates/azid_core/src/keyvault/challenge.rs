@@ -1,7 +1,7 @@
 //! The `WWW-Authenticate` challenge of a vault's 401, parsed as keyvault-common does,
 //! and the check that its resource belongs to the vault's domain.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, KeyVaultFailure, Result};
 
 /// What a challenge tells the client: the scope to ask for and the tenant to ask in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub fn verify_challenge_resource(challenge: &Challenge, request_host: &str) -> R
   if !scope_host.is_empty() && host.ends_with(&format!(".{scope_host}")) {
     return Ok(());
   }
-  Err(Error::KeyVault {
+  Err(Error::KeyVault(Box::new(KeyVaultFailure {
     message: format!(
       "SecretClient: the vault at {request_host} asked for a token for '{}', which is not in its domain, so no token was sent. Check the vault URL; if this vault really is served from another domain (an emulator, a private endpoint), pass disableChallengeResourceVerification: true.",
       challenge.scope
@@ -65,7 +65,7 @@ pub fn verify_challenge_resource(challenge: &Challenge, request_host: &str) -> R
     request_id: None,
     attempts: 1,
     retry_after_ms: None,
-  })
+  })))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use super::secret::{bundle_from_json, page_from_json, SecretBundle, SecretPage};
 use crate::azlog;
 use crate::credentials::error_from_send;
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, KeyVaultFailure, Result};
 use crate::http::{send, HttpResponse, RetryPolicy, Transport, TransportKind};
 use crate::log::Level;
 use crate::request::TokenRequest;
@@ -142,7 +142,7 @@ impl SecretClient {
         return Ok(c);
       }
     }
-    Err(Error::KeyVault {
+    Err(Error::KeyVault(Box::new(KeyVaultFailure {
       message: format!("{}: the vault answered HTTP {} without a Bearer challenge to an unauthenticated request; check that the vault URL points at a Key Vault.", self.label, response.status),
       status_code: response.status,
       code: "NoChallenge".into(),
@@ -151,7 +151,7 @@ impl SecretClient {
       request_id: None,
       attempts: response.attempts,
       retry_after_ms: None,
-    })
+    })))
   }
 
   /// `GET /secrets/{name}/{version}`; the latest version when `version` is `None`.

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::error::{Error, KeyVaultFailure};
 use crate::http::HttpResponse;
 
 /// What to do about a service error, for the common codes.
@@ -40,7 +40,7 @@ pub fn error_from_vault(what: &str, response: &HttpResponse) -> Error {
   };
   let inner = inner_code.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
   let first_line = service_message.lines().next().unwrap_or_default();
-  Error::KeyVault {
+  Error::KeyVault(Box::new(KeyVaultFailure {
     message: format!(
       "SecretClient: {what} answered HTTP {} {code}{inner}{attempts}: {first_line}{}",
       response.status,
@@ -53,12 +53,12 @@ pub fn error_from_vault(what: &str, response: &HttpResponse) -> Error {
     request_id,
     attempts: response.attempts,
     retry_after_ms: response.retry_after.map(|d| d.as_millis() as u64),
-  }
+  }))
 }
 
 /// A 2xx whose body is not what the operation returns.
 pub fn malformed(what: &str, status: u16) -> Error {
-  Error::KeyVault {
+  Error::KeyVault(Box::new(KeyVaultFailure {
     message: format!("SecretClient: {what} answered HTTP {status} with a body that is not a Key Vault response. Check that the vault URL points at a Key Vault."),
     status_code: status,
     code: "InvalidResponse".into(),
@@ -67,7 +67,7 @@ pub fn malformed(what: &str, status: u16) -> Error {
     request_id: None,
     attempts: 1,
     retry_after_ms: None,
-  }
+  }))
 }
 
 #[cfg(test)]
@@ -93,7 +93,8 @@ mod tests {
         r#"{"error":{"code":"Forbidden","message":"Caller is not authorized to perform action on resource.\r\nCaller: oid=x","innererror":{"code":"ForbiddenByRbac"}}}"#,
       ),
     );
-    let Error::KeyVault { code, inner_code, status_code, message, .. } = e else { panic!() };
+    let Error::KeyVault(f) = e else { panic!() };
+    let KeyVaultFailure { code, inner_code, status_code, message, .. } = *f;
     assert_eq!(
       (status_code, code.as_str(), inner_code.as_deref()),
       (403, "Forbidden", Some("ForbiddenByRbac"))
@@ -105,7 +106,8 @@ mod tests {
   #[test]
   fn throttled_without_body() {
     let e = error_from_vault("GET /secrets/a", &HttpResponse { attempts: 4, ..resp(429, "") });
-    let Error::KeyVault { code, message, .. } = e else { panic!() };
+    let Error::KeyVault(f) = e else { panic!() };
+    let KeyVaultFailure { code, message, .. } = *f;
     assert_eq!(code, "Throttled");
     assert!(message.contains("after 4 attempts"));
   }

@@ -164,8 +164,8 @@ fn serve(shared: &Shared, req: &Req) -> Result<Value, KvError> {
         secret.versions.iter().map(|v| properties(origin, &secret.name, v, true)).collect();
       page(req, origin, items)
     }
-    ["secrets", name] | ["secrets", name, ""] => get(origin, &vault, name, None, &forbidden_rbac),
-    ["secrets", name, version] => get(origin, &vault, name, Some(version), &forbidden_rbac),
+    ["secrets", name] | ["secrets", name, ""] => get(origin, vault, name, None, &forbidden_rbac),
+    ["secrets", name, version] => get(origin, vault, name, Some(version), &forbidden_rbac),
     _ => Err(KvError::new(
       404,
       "NotFound",
@@ -174,12 +174,15 @@ fn serve(shared: &Shared, req: &Req) -> Result<Value, KvError> {
   }
 }
 
+/// Answers 403 ForbiddenByRbac when a denial matches (action, secret name).
+type RbacCheck<'a> = dyn Fn(&str, Option<&str>) -> Result<(), KvError> + 'a;
+
 fn get(
   origin: &str,
   vault: &super::VaultStore,
   name: &str,
   version: Option<&str>,
-  rbac: &dyn Fn(&str, Option<&str>) -> Result<(), KvError>,
+  rbac: &RbacCheck<'_>,
 ) -> Result<Value, KvError> {
   rbac("getSecret/action", Some(name))?;
   let secret: StoredSecret = vault.get(name).ok_or_else(|| not_found(name, version))?;
