@@ -16,7 +16,8 @@ export interface SecretProperties {
   tags?: Record<string, string>
   recoveryLevel?: string
   recoverableDays?: number
-  keyId?: string
+  /** The key of a certificate-backed secret (`kid`), as keyvault-secrets names it. */
+  certificateKeyId?: string
   managed?: boolean
 }
 
@@ -83,7 +84,7 @@ export function toProperties(n: NativeSecretProperties): SecretProperties {
   p.tags = n.tags ?? {}
   if (n.recoveryLevel) p.recoveryLevel = n.recoveryLevel
   if (typeof n.recoverableDays === 'number') p.recoverableDays = n.recoverableDays
-  if (n.keyId) p.keyId = n.keyId
+  if (n.keyId) p.certificateKeyId = n.keyId
   if (typeof n.managed === 'boolean') p.managed = n.managed
   return p
 }
