@@ -139,3 +139,9 @@ test.serial('@azure/keyvault-secrets reads the emulator vault with an azid crede
   t.is(ours.value, 'shared-value')
   t.is(ours.properties.version, version)
 })
+
+test.serial('a managed identity credential reads the vault through the Rust path', async (t) => {
+  emu.setSecret('mi-secret', 'mi-value')
+  const client = new azid.SecretClient(emu.vaultUrl, new azid.ManagedIdentityCredential(), kvOptions)
+  t.is((await client.getSecret('mi-secret')).value, 'mi-value')
+})

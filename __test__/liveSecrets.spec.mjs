@@ -171,3 +171,18 @@ test.serial('no secret value reaches the log lines', async (t) => {
   t.true(lines.some((l) => /GET \/secrets\/logged/.test(l)))
   t.false(lines.some((l) => l.includes('log-secret-value')))
 })
+
+test.serial('a loaded set does not keep the process alive, even without close()', async (t) => {
+  emu.setSecret('exit-check', 'x')
+  const script = `
+    const azid = require(${JSON.stringify(new URL('../dist/index.js', import.meta.url).pathname)})
+    process.env.NODE_EXTRA_CA_CERTS = ${JSON.stringify(emu.caFile)}
+    const credential = new azid.ClientSecretCredential(${JSON.stringify(emu.defaults.tenantId)}, ${JSON.stringify(emu.defaults.clientId)}, ${JSON.stringify(emu.defaults.clientSecret)}, { authorityHost: ${JSON.stringify(emu.authorityHost)} })
+    azid.LiveSecrets.load({ vaultUrl: ${JSON.stringify(emu.vaultUrl)}, credential, names: ['exit-check'], refreshIntervalMs: 50, clientOptions: { disableChallengeResourceVerification: true } })
+      .then((s) => console.log('loaded ' + s.get('exit-check').length))`
+  const { execFile } = await import('node:child_process')
+  const out = await new Promise((resolve, reject) =>
+    execFile(process.execPath, ['-e', script], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))),
+  )
+  t.is(out.trim(), 'loaded 1')
+})

@@ -239,7 +239,6 @@ export class LiveSecrets extends EventEmitter {
     const entry = this.entries.get(key)!
     try {
       const next = await this.client.getSecret(entry.name)
-      if (this.closed && this.listenerCount('rotation') === 0) return false
       const oldVersion = entry.secret.properties.version
       const newVersion = next.properties.version
       entry.secret = next
