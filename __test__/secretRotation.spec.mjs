@@ -104,3 +104,14 @@ test.serial('a Key Vault secret in a live set: rotation in the vault is followed
   t.truthy((await cred.getToken(uniqueScope('kv'))).token)
   t.is(emu.requestCount('token'), 1, 'no refused request: the new secret was already in place')
 })
+
+test.serial('SecretClient on a rotating credential follows the rotation too (tokens fetched in Rust)', async (t) => {
+  const clientId = app('sc-secret-2') // already rotated: the source's first answer is stale
+  const answers = ['sc-secret-1', 'sc-secret-2']
+  let calls = 0
+  const cred = new azid.ClientSecretCredential(emu.defaults.tenantId, clientId, () => answers[Math.min(calls++, 1)], options())
+  emu.setSecret('read-by-rotating', 'rv')
+  const client = new azid.SecretClient(emu.vaultUrl, cred, { disableChallengeResourceVerification: true })
+  t.is((await client.getSecret('read-by-rotating')).value, 'rv')
+  t.is(calls, 2)
+})

@@ -51,19 +51,24 @@ export class ClientSecretCredential extends NativeBackedCredential {
     this.rotation = rotation
   }
 
-  override async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> {
+  override getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> {
+    if (this.rotation === undefined) return super.getToken(scopes, options)
+    return this.withNativeRecovery(() => super.getToken(scopes, options))
+  }
+
+  override async withNativeRecovery<T>(call: () => Promise<T>): Promise<T> {
     const rotation = this.rotation
-    if (rotation === undefined) return super.getToken(scopes, options)
+    if (rotation === undefined) return call()
     if (rotation.pending) await rotation.pending
     const generation = rotation.generation
     try {
-      return await super.getToken(scopes, options)
+      return await call()
     } catch (e) {
       if (!isRefusedSecret(e)) throw e
       // Reload unless someone already rotated since this call began; retry once if the value is new.
       if (rotation.generation === generation) await rotation.reload()
       if (rotation.generation === generation) throw e
-      return super.getToken(scopes, options)
+      return call()
     }
   }
 

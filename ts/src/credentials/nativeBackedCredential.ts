@@ -65,6 +65,15 @@ export abstract class NativeBackedCredential implements TokenCredential {
     return { engine: this.engine }
   }
 
+  /**
+   * For native clients that use the engine directly: runs `call`, first waiting for the
+   * credential to be ready, and lets it recover from a refusal it can fix (a rotating
+   * secret) with one retry. Plain credentials just run it. @internal
+   */
+  withNativeRecovery<T>(call: () => Promise<T>): Promise<T> {
+    return call()
+  }
+
   /** The tenant to send (undefined = the configured one); subclasses apply their rules. */
   protected resolveTenant(_options: GetTokenOptions | undefined): string | undefined {
     return undefined

@@ -19,6 +19,8 @@ export class SecretClient {
   private readonly inner: NativeSecretClient
   /** Set for a foreign credential: it is asked for a token before each call. */
   private readonly foreign: TokenCredential | undefined
+  /** Set for an azid credential: wraps native calls so a rotating secret is followed. */
+  private readonly owner: NativeBackedCredential | undefined
 
   constructor(vaultUrl: string, credential: TokenCredential, options: SecretClientOptions = {}) {
     if (typeof vaultUrl !== 'string' || vaultUrl === '') throw new TypeError('SecretClient: vaultUrl is required, e.g. https://<vault-name>.vault.azure.net')
@@ -38,9 +40,11 @@ export class SecretClient {
           tenantPinned: auth.tenantPinned,
         })
         this.foreign = undefined
+        this.owner = credential
       } else {
         this.inner = native.NativeSecretClient.external(vaultUrl, base)
         this.foreign = credential
+        this.owner = undefined
       }
     } catch (e) {
       throw fromNative(e)
@@ -52,7 +56,7 @@ export class SecretClient {
   async getSecret(name: string, options: GetSecretOptions = {}): Promise<KeyVaultSecret> {
     const call = async (): Promise<KeyVaultSecret> => {
       const bearer = await this.bearer()
-      const r = await this.inner.getSecret(name, options.version ?? null, bearer)
+      const r = await this.native(() => this.inner.getSecret(name, options.version ?? null, bearer))
       const properties = toProperties(r.properties as NativeSecretProperties)
       const secret: KeyVaultSecret = { name: properties.name, properties }
       if (typeof r.value === 'string') secret.value = r.value
@@ -85,7 +89,8 @@ export class SecretClient {
           first = false
           let page
           try {
-            page = await self.inner.listPage(versionsOf, link, await self.bearer())
+            const bearer = await self.bearer()
+            page = await self.native(() => self.inner.listPage(versionsOf, link, bearer))
           } catch (e) {
             throw fromNative(e)
           }
@@ -100,6 +105,12 @@ export class SecretClient {
       for await (const page of pages()) yield* page
     })()
     return Object.assign(items, { byPage: (settings?: { continuationToken?: string }) => pages(settings?.continuationToken) })
+  }
+
+  /** Runs a native call, errors typed, under the azid credential's recovery (rotating secrets). */
+  private native<T>(call: () => Promise<T>): Promise<T> {
+    const typed = () => call().catch((e: unknown) => Promise.reject(fromNative(e)))
+    return this.owner ? this.owner.withNativeRecovery(typed) : typed()
   }
 
   /** A foreign credential's token for the vault's challenge; null for azid credentials. */
