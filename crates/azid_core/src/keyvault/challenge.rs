@@ -42,6 +42,35 @@ pub fn parse_challenge(header: &str) -> Option<Challenge> {
   Some(Challenge { scope, tenant_id })
 }
 
+/// The claims of a CAE challenge (`error="insufficient_claims", claims="<base64 JSON>"`),
+/// decoded; `None` for any other challenge.
+pub fn parse_claims_challenge(header: &str) -> Option<String> {
+  use base64::Engine as _;
+  let params = header.trim().strip_prefix("Bearer")?;
+  let mut error = None;
+  let mut claims = None;
+  for part in params.split([',', ' ']).map(str::trim).filter(|p| !p.is_empty()) {
+    let Some((key, value)) = part.split_once('=') else { continue };
+    // base64 padding is part of the value, so only the quotes come off.
+    let value = value.trim().trim_matches('"').to_string();
+    match key.trim() {
+      "error" => error = Some(value),
+      "claims" => claims = Some(value),
+      _ => {}
+    }
+  }
+  if error.as_deref() != Some("insufficient_claims") {
+    return None;
+  }
+  let raw = claims?;
+  let bytes = base64::engine::general_purpose::STANDARD
+    .decode(&raw)
+    .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw.trim_end_matches('=')))
+    .ok()?;
+  let text = String::from_utf8(bytes).ok()?;
+  serde_json::from_str::<serde_json::Value>(&text).ok().map(|_| text)
+}
+
 /// The request host must end with `.` + the scope's host, so a vault cannot ask for a
 /// token to another service (keyvault-common's `verifyChallengeResource`).
 pub fn verify_challenge_resource(challenge: &Challenge, request_host: &str) -> Result<()> {
@@ -92,6 +121,21 @@ mod tests {
     assert_eq!(c.tenant_id.as_deref(), Some("t1"));
     assert!(parse_challenge("Basic realm=\"x\"").is_none());
     assert!(parse_challenge("Bearer authorization=\"https://h/t\"").is_none());
+  }
+
+  #[test]
+  fn cae_claims_challenge_is_decoded() {
+    let h = r#"Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwidmFsdWUiOiIxNzI2MDc3NTk1In19fQ==""#;
+    assert_eq!(
+      parse_claims_challenge(h).as_deref(),
+      Some(r#"{"access_token":{"nbf":{"essential":true,"value":"1726077595"}}}"#)
+    );
+    assert!(parse_claims_challenge(
+      r#"Bearer authorization="https://h/t", resource="https://vault.azure.net""#
+    )
+    .is_none());
+    assert!(parse_claims_challenge(r#"Bearer error="insufficient_claims", claims="not base64!""#)
+      .is_none());
   }
 
   #[test]

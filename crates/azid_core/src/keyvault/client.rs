@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, RwLock};
 
-use super::challenge::{parse_challenge, verify_challenge_resource, Challenge};
+use super::challenge::{
+  parse_challenge, parse_claims_challenge, verify_challenge_resource, Challenge,
+};
 use super::errors::{error_from_vault, malformed};
 use super::secret::{bundle_from_json, page_from_json, SecretBundle, SecretPage};
 use crate::azlog;
@@ -267,13 +269,14 @@ impl SecretClient {
   /// token refreshed once). Returns the 2xx response or the typed error.
   async fn call(&self, what: &str, url: &str, bearer: Option<&Secret>) -> Result<HttpResponse> {
     let mut force = false;
+    let mut claims: Option<String> = None;
     for round in 0..3 {
       let token = match &self.auth {
         VaultAuth::External => Some(bearer.cloned().ok_or_else(|| {
           Error::invalid(format!("{}: this client takes a bearer token with each request; call challenge() and get one for its scope.", self.label))
         })?),
         VaultAuth::Engine { .. } => match self.known_challenge() {
-          Some(c) => Some(self.engine_token(&c, force).await?),
+          Some(c) => Some(self.engine_token(&c, force, claims.take()).await?),
           None => None,
         },
       };
@@ -282,6 +285,22 @@ impl SecretClient {
         return Ok(response);
       }
       if response.status == 401 && matches!(self.auth, VaultAuth::Engine { .. }) && round < 2 {
+        // CAE: the token was revoked or needs claims; one new token with them, one retry.
+        let cae = response
+          .headers
+          .get_all("www-authenticate")
+          .iter()
+          .filter_map(|v| v.to_str().ok())
+          .find_map(parse_claims_challenge);
+        if let (Some(c), Some(_)) = (cae, &token) {
+          azlog!(
+            Level::Info,
+            "{}: {what} got a claims challenge; getting a new token with those claims",
+            self.label
+          );
+          claims = Some(c);
+          continue;
+        }
         let before = self.known_challenge();
         if let Some(challenge) = self.learn(&response)? {
           // No token yet, a new challenge, or a first refusal: one more try.
@@ -320,7 +339,12 @@ impl SecretClient {
   }
 
   /// A token from the engine for the challenge's scope, in its tenant if the credential allows it.
-  async fn engine_token(&self, challenge: &Challenge, force: bool) -> Result<Secret> {
+  async fn engine_token(
+    &self,
+    challenge: &Challenge,
+    force: bool,
+    claims: Option<String>,
+  ) -> Result<Secret> {
     let VaultAuth::Engine { engine, tenants } = &self.auth else {
       return Err(Error::invalid("engine_token on an external client"));
     };
@@ -338,8 +362,8 @@ impl SecretClient {
       }
       _ => None,
     };
-    let request =
-      TokenRequest::new(std::slice::from_ref(&challenge.scope), tenant, None, false)?.forced(force);
+    let request = TokenRequest::new(std::slice::from_ref(&challenge.scope), tenant, claims, false)?
+      .forced(force);
     Ok(engine.get_token(request).await?.token.clone())
   }
 }

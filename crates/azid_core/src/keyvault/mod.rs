@@ -7,7 +7,9 @@ mod client;
 mod errors;
 mod secret;
 
-pub use challenge::{parse_challenge, verify_challenge_resource, Challenge};
+pub use challenge::{
+  parse_challenge, parse_claims_challenge, verify_challenge_resource, Challenge,
+};
 pub use client::{
   ListKind, SecretClient, SecretClientConfig, TenantPolicy, VaultAuth, DEFAULT_API_VERSION,
 };
