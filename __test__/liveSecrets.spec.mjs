@@ -111,6 +111,9 @@ test.serial('Event Grid: the validation handshake is answered', async (t) => {
   const r = await set.handleEventGrid(body, { 'aeg-event-type': 'SubscriptionValidation' })
   t.is(r.validationResponse, '512d38b6-c7b8-40c8-89fe-f46f9e9622b6')
   await t.throwsAsync(set.handleEventGrid('not json'), { instanceOf: TypeError })
+  // CloudEvents schema: the handshake is an OPTIONS request with WebHook-Request-Origin.
+  const ce = await set.handleEventGrid('', { 'webhook-request-origin': 'eventgrid.azure.net' })
+  t.is(ce.webhookAllowedOrigin, 'eventgrid.azure.net')
 })
 
 test.serial('Event Grid: 100 new-version events refresh the secret with one request; others are ignored', async (t) => {
@@ -126,6 +129,12 @@ test.serial('Event Grid: 100 new-version events refresh the secret with one requ
   t.is(set.get('hooked-2'), 'h2')
   t.is(rotations.length, 1)
   t.is(rotations[0].newVersion, v2)
+
+  // The CloudEvents schema carries the same data.
+  const v3 = emu.setSecret('hooked-2', 'h3')
+  const cloudEvent = { specversion: '1.0', id: '1', type: 'Microsoft.KeyVault.SecretNewVersionCreated', source: eventFor('x').topic, subject: 'hooked-2', data: { VaultName: 'emuvault', ObjectName: 'hooked-2', Version: v3 } }
+  t.deepEqual((await set.handleEventGrid(JSON.stringify(cloudEvent))).refreshed, ['hooked-2'])
+  t.is(set.get('hooked-2'), 'h3')
 
   emu.resetCounts()
   const other = await set.handleEventGrid([eventFor('hooked-2', 'some-other-vault'), eventFor('not-in-set')])

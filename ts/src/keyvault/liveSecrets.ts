@@ -47,6 +47,8 @@ export interface SecretRefreshErrorEvent {
 export interface EventGridResult {
   /** Send this back as the JSON response body of the handshake. */
   validationResponse?: string
+  /** CloudEvents handshake (an OPTIONS request): send this back as the `WebHook-Allowed-Origin` header. */
+  webhookAllowedOrigin?: string
   refreshed: string[]
   ignored: { name?: string; vaultName?: string; reason: string }[]
 }
@@ -83,7 +85,8 @@ export class LiveSecrets extends EventEmitter {
     if (!Array.isArray(options.names) || options.names.length === 0) throw new TypeError('LiveSecrets.load: names must list at least one secret.')
     const client = new SecretClient(options.vaultUrl, options.credential, options.clientOptions)
     const set = new LiveSecrets(client, options)
-    const names = [...new Set(options.names)]
+    // Key Vault names are case-insensitive: one fetch per secret.
+    const names = [...new Map(options.names.map((n) => [String(n).toLowerCase(), n])).values()]
     const results = await Promise.allSettled(names.map((n) => client.getSecret(n)))
     const failures: LoadFailure[] = []
     results.forEach((r, i) => {
@@ -133,6 +136,10 @@ export class LiveSecrets extends EventEmitter {
    * however many events arrive together). Other vaults and names are ignored and logged.
    */
   handleEventGrid(body: unknown, headers: Record<string, string | string[] | undefined> = {}): Promise<EventGridResult> {
+    const origin = headers['webhook-request-origin'] ?? headers['WebHook-Request-Origin']
+    if (typeof origin === 'string' && (body === undefined || body === null || body === '' || (Buffer.isBuffer(body) && body.length === 0))) {
+      return Promise.resolve({ webhookAllowedOrigin: origin, refreshed: [], ignored: [] })
+    }
     let delivery
     try {
       delivery = parseDelivery(body)
