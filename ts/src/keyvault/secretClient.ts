@@ -4,11 +4,10 @@
  * with any other `TokenCredential`, the token is fetched here and passed down per call.
  */
 import native from '../native'
-import { NativeBackedCredential } from '../credentials/nativeBackedCredential'
+import { NativeBackedCredential, nativeRetry } from '../credentials/nativeBackedCredential'
 import { CredentialUnavailableError, fromNative } from '../errors'
 import type { TokenCredential } from '../tokenCredential'
 import { raceAbort } from '../util/abort'
-import { nativeRetry } from '../credentials/nativeBackedCredential'
 import { toProperties } from './models'
 import type { GetSecretOptions, KeyVaultSecret, NativeSecretProperties, PagedAsyncIterableIterator, SecretClientOptions, SecretProperties } from './models'
 
