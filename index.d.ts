@@ -19,6 +19,8 @@ export declare class NativeCredential {
   getTokenSync(scopes: Array<string>, tenantId?: string | undefined | null, enableCae?: boolean | undefined | null): NativeAccessToken | null
   /** A token: cached, shared with concurrent callers, or fetched (`forceRefresh` skips the cache). */
   getToken(scopes: Array<string>, tenantId?: string | undefined | null, claims?: string | undefined | null, enableCae?: boolean | undefined | null, forceRefresh?: boolean | undefined | null): Promise<NativeAccessToken>
+  /** Hands a rotated secret to the engine: later requests send it; the cache is kept. */
+  replaceSecret(secret: string): void
   /** The credential as log lines name it (no secrets). */
   get label(): string
   /** Upstream requests this engine has started (shared by every object with the same config). */
@@ -65,6 +67,13 @@ export declare class NativeEmulator {
   registerIdentity(identity: { systemAssigned?: boolean; clientId?: string; objectId?: string; resourceId?: string }): any
   /** Route: token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell, azure_ml or pipelines_oidc. Fault: `{ latencyMs?, status?, body?, retryAfter?, dropConnection?, malformedBody?, times? }`. */
   setFault(route: string, fault: { latencyMs?: number; status?: number; body?: string; retryAfter?: string; dropConnection?: boolean; malformedBody?: boolean; times?: number }): void
+  /** Adds a version of a vault secret; returns the version id. */
+  setSecret(name: string, value: string, options?: { enabled?: boolean; exp?: number; nbf?: number; contentType?: string; tags?: Record<string, string> }): string
+  /** Vault reads matching this answer 403 ForbiddenByRbac. */
+  denySecretAccess(denial: { secretName?: string; principalId?: string }): void
+  clearSecretDenials(): void
+  /** The tenant the vault's challenge names. */
+  setVaultTenant(tenantId: string): void
   clearFaults(): void
   /** Requests that reached a route (faulted ones included). */
   requestCount(routeName: string): number
@@ -74,6 +83,20 @@ export declare class NativeEmulator {
   /** Adds `refresh_in` to token responses (null removes it). */
   setRefreshIn(secs?: number | undefined | null): void
   shutdown(): Promise<void>
+}
+
+export declare class NativeSecretClient {
+  /** A client whose tokens come from this azid credential's engine, in Rust. */
+  static withCredential(vaultUrl: string, credential: NativeCredential, options?: NativeSecretClientOptions | undefined | null): NativeSecretClient
+  /** A client that takes a bearer token with each call (any other `TokenCredential`). */
+  static external(vaultUrl: string, options?: NativeSecretClientOptions | undefined | null): NativeSecretClient
+  get vaultUrl(): string
+  /** The vault's challenge (learned once): the scope and tenant a token must be for. */
+  challenge(): Promise<NativeChallenge>
+  /** `{ value, properties }`; `bearer` only for external clients. */
+  getSecret(name: string, version?: string | undefined | null, bearer?: string | undefined | null): Promise<{ value: string | null; properties: Record<string, any> }>
+  /** `{ items, nextLink }`: secrets, or the versions of `versionsOf`. */
+  listPage(versionsOf?: string | undefined | null, nextLink?: string | undefined | null, bearer?: string | undefined | null): Promise<{ items: Record<string, any>[]; nextLink: string | null }>
 }
 
 /** Registers `callback(level, line)` for engine log lines; returns an id for removal. */
@@ -105,6 +128,11 @@ export interface NativeCertificateOptions {
   sendCertificateChain?: boolean
 }
 
+export interface NativeChallenge {
+  scope: string
+  tenantId?: string
+}
+
 export interface NativeClientCertificateOptions {
   entra: NativeEntraOptions
   certificate: NativeCertificateOptions
@@ -115,6 +143,8 @@ export interface NativeClientSecretOptions {
   tenantId: string
   clientId: string
   clientSecret: string
+  /** Set for a rotating secret source: the engine is keyed on it, not on the secret. */
+  sourceId?: string
   retry?: NativeRetryOptions
   regionalAuthority?: string
   regionName?: string
@@ -187,6 +217,16 @@ export interface NativeRetryOptions {
   maxRetryDelayInMs?: number
   /** Timeout of one attempt. */
   attemptTimeoutInMs?: number
+}
+
+export interface NativeSecretClientOptions {
+  apiVersion?: string
+  disableChallengeResourceVerification?: boolean
+  retry?: NativeRetryOptions
+  /** The credential's tenant rules (absent for credentials without tenants). */
+  homeTenant?: string
+  additionallyAllowedTenants?: Array<string>
+  tenantPinned?: boolean
 }
 
 export interface NativeWorkloadIdentityOptions {

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeCredential = nativeBinding.NativeCredential
 module.exports.NativeEmulator = nativeBinding.NativeEmulator
+module.exports.NativeSecretClient = nativeBinding.NativeSecretClient
 module.exports.addNativeLogSink = nativeBinding.addNativeLogSink
 module.exports.probeImds = nativeBinding.probeImds
 module.exports.removeNativeLogSink = nativeBinding.removeNativeLogSink

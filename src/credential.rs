@@ -87,6 +87,13 @@ pub struct NativeCredential {
   pub(crate) engine: Arc<Engine>,
 }
 
+impl NativeCredential {
+  /// The engine, for native clients that take their tokens straight from it.
+  pub(crate) fn engine(&self) -> Arc<Engine> {
+    self.engine.clone()
+  }
+}
+
 #[napi]
 impl NativeCredential {
   #[napi(factory)]
@@ -96,6 +103,7 @@ impl NativeCredential {
       tenant_id: options.tenant_id,
       client_id: options.client_id,
       client_secret: Secret::new(options.client_secret),
+      source_id: options.source_id.filter(|s| !s.is_empty()),
       retry: NativeRetryOptions::apply(options.retry.as_ref(), RetryPolicy::entra()),
       region: resolve_region(options.regional_authority.as_deref(), options.region_name.as_deref()),
     };
@@ -186,6 +194,12 @@ impl NativeCredential {
     let engine = self.engine.clone();
     let (token, from_cache) = engine.get_token_traced(request).await.map_err(to_napi)?;
     Ok(NativeAccessToken { from_cache, ..NativeAccessToken::from(token.as_ref()) })
+  }
+
+  /// Hands a rotated secret to the engine: later requests send it; the cache is kept.
+  #[napi]
+  pub fn replace_secret(&self, secret: String) -> Result<()> {
+    self.engine.replace_secret(Secret::new(secret)).map_err(to_napi)
   }
 
   /// The credential as log lines name it (no secrets).

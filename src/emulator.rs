@@ -5,7 +5,8 @@
 use std::str::FromStr;
 
 use azid_emulator::{
-  AppRegistration, Emulator, EmulatorConfig, Fault, IdentityRegistration, Route, ServiceConnection,
+  AccessDenial, AppRegistration, Emulator, EmulatorConfig, Fault, IdentityRegistration, Route,
+  SecretOptions, ServiceConnection,
 };
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -229,6 +230,42 @@ impl NativeEmulator {
     let fault: Fault = serde_json::from_value(fault).map_err(|e| bad("fault", e))?;
     self.inner.set_fault(route(&route_name)?, fault);
     Ok(())
+  }
+
+  /// Adds a version of a vault secret; returns the version id.
+  #[napi(
+    ts_args_type = "name: string, value: string, options?: { enabled?: boolean; exp?: number; nbf?: number; contentType?: string; tags?: Record<string, string> }"
+  )]
+  pub fn set_secret(
+    &self,
+    name: String,
+    value: String,
+    options: Option<serde_json::Value>,
+  ) -> Result<String> {
+    let options: SecretOptions = match options {
+      Some(o) => serde_json::from_value(o).map_err(|e| bad("secret options", e))?,
+      None => SecretOptions::default(),
+    };
+    self.inner.set_secret(&name, &value, options).map_err(|e| bad("secret", e))
+  }
+
+  /// Vault reads matching this answer 403 ForbiddenByRbac.
+  #[napi(ts_args_type = "denial: { secretName?: string; principalId?: string }")]
+  pub fn deny_secret_access(&self, denial: serde_json::Value) -> Result<()> {
+    let denial: AccessDenial = serde_json::from_value(denial).map_err(|e| bad("denial", e))?;
+    self.inner.deny_secret_access(denial);
+    Ok(())
+  }
+
+  #[napi]
+  pub fn clear_secret_denials(&self) {
+    self.inner.clear_secret_denials();
+  }
+
+  /// The tenant the vault's challenge names.
+  #[napi]
+  pub fn set_vault_tenant(&self, tenant_id: String) {
+    self.inner.set_vault_tenant(&tenant_id);
   }
 
   #[napi]

@@ -6,6 +6,7 @@ mod assertion_callback;
 mod credential;
 mod emulator;
 mod error;
+mod keyvault;
 mod logging;
 mod options;
 mod probe;

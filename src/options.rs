@@ -43,6 +43,8 @@ pub struct NativeClientSecretOptions {
   pub tenant_id: String,
   pub client_id: String,
   pub client_secret: String,
+  /// Set for a rotating secret source: the engine is keyed on it, not on the secret.
+  pub source_id: Option<String>,
   pub retry: Option<NativeRetryOptions>,
   pub regional_authority: Option<String>,
   pub region_name: Option<String>,

@@ -18,6 +18,8 @@ export type EmulatorRoute =
   | 'cloud_shell'
   | 'azure_ml'
   | 'pipelines_oidc'
+  | 'keyvault'
+export type EmulatorSecretOptions = NonNullable<Parameters<NativeEmulator['setSecret']>[2]>
 export type EmulatorFault = Parameters<NativeEmulator['setFault']>[1]
 export type EmulatorApp = Parameters<NativeEmulator['registerApp']>[0]
 export type EmulatorIdentity = Parameters<NativeEmulator['registerIdentity']>[0]
@@ -146,6 +148,29 @@ export class Emulator {
   /** Injects latency, a status (with Retry-After), a dropped connection or a malformed body. */
   setFault(route: EmulatorRoute, fault: EmulatorFault): void {
     this.inner.setFault(route, fault)
+  }
+  /**
+   * The vault: its URL is this emulator's HTTPS origin, and its challenge names the
+   * public-cloud resource (https://vault.azure.net), so clients must be given
+   * `disableChallengeResourceVerification: true`.
+   */
+  get vaultUrl(): string {
+    return this.inner.authorityHost
+  }
+  /** Adds a new version of a vault secret (creating it); returns the version id. `exp`/`nbf` are Unix seconds. */
+  setSecret(name: string, value: string, options: EmulatorSecretOptions = {}): string {
+    return this.inner.setSecret(name, value, options)
+  }
+  /** Vault reads matching this answer 403 Forbidden/ForbiddenByRbac (both fields optional: all secrets, all callers). */
+  denySecretAccess(denial: { secretName?: string; principalId?: string }): void {
+    this.inner.denySecretAccess(denial)
+  }
+  clearSecretDenials(): void {
+    this.inner.clearSecretDenials()
+  }
+  /** The tenant the vault's challenge names (default: the default tenant). */
+  setVaultTenant(tenantId: string): void {
+    this.inner.setVaultTenant(tenantId)
   }
   clearFaults(): void {
     this.inner.clearFaults()

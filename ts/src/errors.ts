@@ -159,6 +159,37 @@ export class AggregateAuthenticationError extends Error {
   }
 }
 
+/**
+ * Key Vault refused or failed a request: `statusCode`, the service's `code` (e.g.
+ * `SecretNotFound`, `Forbidden`, `Throttled`) and `innerCode` (e.g. `ForbiddenByRbac`,
+ * `SecretDisabled`), and its message. azid adds `ChallengeResourceMismatch` (the vault asked
+ * for a token outside its domain) and `NoChallenge`. Never carries a secret value.
+ */
+export class KeyVaultError extends Error {
+  readonly statusCode: number
+  readonly code: string
+  readonly innerCode?: string
+  /** The service's message, verbatim. */
+  readonly serviceMessage: string
+  readonly requestId?: string
+  readonly attempts: number
+  readonly retryAfterMs?: number
+  constructor(
+    message: string,
+    fields: { statusCode: number; code: string; innerCode?: string; serviceMessage?: string; requestId?: string; attempts?: number; retryAfterMs?: number },
+  ) {
+    super(message)
+    this.name = 'KeyVaultError'
+    this.statusCode = fields.statusCode
+    this.code = fields.code
+    if (fields.innerCode !== undefined) this.innerCode = fields.innerCode
+    this.serviceMessage = fields.serviceMessage ?? ''
+    if (fields.requestId !== undefined) this.requestId = fields.requestId
+    this.attempts = fields.attempts ?? 1
+    if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs
+  }
+}
+
 /** The caller's AbortSignal fired; other callers waiting on the same request are unaffected. */
 export class AbortError extends Error {
   constructor(message = 'The operation was aborted.') {
@@ -168,7 +199,11 @@ export class AbortError extends Error {
 }
 
 interface NativeErrorJson {
-  kind: 'unavailable' | 'authenticationFailed' | 'transientExhausted' | 'invalidArgument' | 'toolFailed'
+  kind: 'unavailable' | 'authenticationFailed' | 'transientExhausted' | 'invalidArgument' | 'toolFailed' | 'keyVault'
+  code?: string
+  innerCode?: string | null
+  serviceMessage?: string
+  requestId?: string | null
   message: string
   statusCode?: number | null
   errorResponse?: (Omit<ErrorResponse, 'errorCodes'> & { errorCodes?: number[] }) | null
@@ -215,6 +250,16 @@ export function fromNative(err: unknown): Error {
       })
     case 'toolFailed':
       return new DeveloperToolError(e.message, { tool: e.tool ?? '', exitCode: e.exitCode ?? undefined, errorResponse })
+    case 'keyVault':
+      return new KeyVaultError(e.message, {
+        statusCode: e.statusCode ?? 0,
+        code: e.code ?? 'Unknown',
+        innerCode: e.innerCode ?? undefined,
+        serviceMessage: e.serviceMessage ?? '',
+        requestId: e.requestId ?? undefined,
+        attempts: e.attempts ?? 1,
+        retryAfterMs: e.retryAfterMs ?? undefined,
+      })
     default:
       return new Error(e.message)
   }

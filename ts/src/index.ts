@@ -26,6 +26,8 @@ export type {
   OnBehalfOfCredentialSecretOptions,
 } from './credentials/onBehalfOfCredential'
 export type { EntraCredentialOptions } from './credentials/entraCredential'
+export { fileSource, functionSource } from './credentials/secretSource'
+export type { ClientSecretInput, SecretSource } from './credentials/secretSource'
 export { ManagedIdentityCredential } from './credentials/managedIdentityCredential'
 export type {
   ManagedIdentityCredentialClientIdOptions,
@@ -56,6 +58,7 @@ export {
   CredentialUnavailableErrorName,
   DeveloperToolError,
   DeveloperToolErrorName,
+  KeyVaultError,
   TransientAuthenticationError,
   TransientAuthenticationErrorName,
 } from './errors'
@@ -74,8 +77,14 @@ export type {
   TokenCredential,
   TokenCredentialOptions,
 } from './tokenCredential'
+export { SecretClient } from './keyvault/secretClient'
+export type { GetSecretOptions, KeyVaultSecret, PagedAsyncIterableIterator, SecretClientOptions, SecretProperties } from './keyvault/models'
+export { LiveSecrets } from './keyvault/liveSecrets'
+export type { EventGridResult, LiveSecretsOptions, SecretRefreshErrorEvent, SecretRotationEvent } from './keyvault/liveSecrets'
+export { LiveSecretsLoadError } from './keyvault/liveSecretsError'
+export type { LoadFailure, LoadFailureReason } from './keyvault/liveSecretsError'
 export { Emulator } from './emulator'
-export type { EmulatorApp, EmulatorDefaults, EmulatorFault, EmulatorIdentity, EmulatorOptions, EmulatorRoute, EmulatorServiceConnection } from './emulator'
+export type { EmulatorApp, EmulatorDefaults, EmulatorFault, EmulatorIdentity, EmulatorOptions, EmulatorRoute, EmulatorSecretOptions, EmulatorServiceConnection } from './emulator'
 export { ConfidentialClientApplication } from './msal/confidentialClientApplication'
 export type { ClientCertificate, ClientCredentialRequest, ConfidentialClientConfiguration, OnBehalfOfRequest } from './msal/confidentialClientApplication'
 export { ManagedIdentityApplication } from './msal/managedIdentityApplication'

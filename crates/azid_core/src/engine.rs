@@ -25,6 +25,11 @@ pub trait TokenSource: Send + Sync + 'static {
   fn label(&self) -> String;
   /// Fetches a new token from upstream (retries included).
   fn fetch(self: Arc<Self>, request: TokenRequest) -> BoxFuture<Result<AccessToken>>;
+  /// Replaces the secret material a rotating source sends from now on (client secret;
+  /// a certificate source can take its PEM here). Cached tokens stay valid.
+  fn replace_secret(&self, _secret: crate::secret::Secret) -> Result<()> {
+    Err(Error::invalid(format!("{}: this credential has no secret to replace", self.label())))
+  }
 }
 
 /// Backoff of background refreshes after a failure: 5 s doubling to 60 s, and never
@@ -81,6 +86,11 @@ impl Engine {
 
   pub fn label(&self) -> &str {
     &self.label
+  }
+
+  /// Hands a rotated secret to the source (see `TokenSource::replace_secret`).
+  pub fn replace_secret(&self, secret: crate::secret::Secret) -> Result<()> {
+    self.source.replace_secret(secret)
   }
 
   /// How many fetches this engine started (for tests and metrics).

@@ -24,6 +24,21 @@ impl ErrorResponse {
   }
 }
 
+/// A Key Vault failure. `code`/`inner_code` are the service's (e.g. `Forbidden` /
+/// `ForbiddenByRbac`); `service_message` is its message verbatim (never a secret value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyVaultFailure {
+  pub message: String,
+  pub status_code: u16,
+  pub code: String,
+  pub inner_code: Option<String>,
+  pub service_message: String,
+  pub request_id: Option<String>,
+  pub attempts: u32,
+  pub retry_after_ms: Option<u64>,
+}
+
 #[derive(Debug, Clone, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Error {
@@ -58,6 +73,11 @@ pub enum Error {
   #[error("{message}")]
   InvalidArgument { message: String },
 
+  /// Key Vault answered with an error, throttled past the retries, or sent a challenge
+  /// that may not be answered (boxed: it is the largest kind).
+  #[error("{}", .0.message)]
+  KeyVault(Box<KeyVaultFailure>),
+
   /// A developer tool (az, azd, pwsh) ran and failed in a way that logging in does not
   /// fix. `error_response` carries the AADSTS code and correlation id found in its stderr.
   #[error("{message}")]
@@ -87,6 +107,7 @@ impl Error {
       Self::TransientExhausted { .. } => "TransientExhausted",
       Self::InvalidArgument { .. } => "InvalidArgument",
       Self::ToolFailed { .. } => "ToolFailed",
+      Self::KeyVault(_) => "KeyVault",
     }
   }
 

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod error;
 pub mod expiry;
 pub mod http;
+pub mod keyvault;
 pub mod log;
 pub mod request;
 pub mod secret;
@@ -13,7 +14,7 @@ mod slot;
 pub mod token;
 
 pub use engine::{Engine, TokenSource};
-pub use error::{Error, ErrorResponse, Result};
+pub use error::{Error, ErrorResponse, KeyVaultFailure, Result};
 pub use request::TokenRequest;
 pub use secret::Secret;
 pub use token::AccessToken;

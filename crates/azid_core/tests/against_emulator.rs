@@ -25,6 +25,7 @@ fn secret_engine(emu: &Emulator, secret: &str) -> Arc<Engine> {
     tenant_id: azid_emulator::DEFAULT_TENANT_ID.into(),
     client_id: azid_emulator::DEFAULT_CLIENT_ID.into(),
     client_secret: Secret::new(secret),
+    source_id: None,
     retry: fast_retry(RetryPolicy::entra()),
     region: None,
   };

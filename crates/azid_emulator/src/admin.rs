@@ -6,10 +6,21 @@ use serde_json::{json, Map, Value};
 
 use crate::faults::Fault;
 use crate::http::{self, Body, Req};
+use crate::keyvault::{AccessDenial, SecretOptions};
 use crate::route::Route;
 use crate::server::Shared;
 use crate::state::{AppRegistration, IdentityRegistration, ServiceConnection};
 use crate::{client_assertion, on_behalf_of};
+
+/// `POST /_emulator/secrets`: a new version of a secret.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SecretBody {
+  name: String,
+  value: String,
+  #[serde(flatten)]
+  options: SecretOptions,
+}
 
 pub(crate) const PREFIX: &str = "/_emulator";
 
@@ -110,6 +121,25 @@ fn route(shared: &Shared, req: &Req) -> Result<Response<Body>, BadRequest> {
       }
       state.register_tenant(&body.tenant_id);
       ok(201, json!({"tenantId": body.tenant_id}))
+    }
+    (&Method::POST, "/secrets") => {
+      let body: SecretBody = parse(req)?;
+      let version = state.set_secret(&body.name, &body.value, body.options)?;
+      ok(201, json!({"name": body.name, "version": version}))
+    }
+    (&Method::POST, "/secret-denials") => {
+      let denial: AccessDenial = parse(req)?;
+      state.deny_secret_access(denial.clone());
+      ok(201, json!(denial))
+    }
+    (&Method::DELETE, "/secret-denials") => {
+      state.clear_secret_denials();
+      ok(200, json!({}))
+    }
+    (&Method::POST, "/vault") => {
+      let body: TenantBody = parse(req)?;
+      state.set_vault_tenant(&body.tenant_id);
+      ok(200, json!({"tenantId": body.tenant_id}))
     }
     (&Method::GET, "/settings") => ok(200, settings(shared)),
     (&Method::POST, "/settings") => {

@@ -4,9 +4,9 @@ use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::EncodePublicKey;
-use rsa::signature::{SignatureEncoding, Signer};
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 /// Signs tokens with one RSA-2048 key and publishes it as a JWK.
 pub(crate) struct TokenSigner {
   key: SigningKey<Sha256>,
-  public: rsa::pkcs1v15::VerifyingKey<Sha256>,
+  verifier: VerifyingKey<Sha256>,
   kid: String,
   n: String,
   e: String,
@@ -49,7 +49,7 @@ impl TokenSigner {
     TokenSigner {
       n: URL_SAFE_NO_PAD.encode(public.n().to_bytes_be()),
       e: URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),
-      public: rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public.clone()),
+      verifier: VerifyingKey::<Sha256>::new(public),
       key: SigningKey::<Sha256>::new(private),
       kid,
     }
@@ -67,10 +67,22 @@ impl TokenSigner {
   }
 
   /// True when `signing_input`/`signature` is a signature of this emulator's key.
-  pub fn verify(&self, signing_input: &str, signature: &[u8]) -> bool {
-    use rsa::signature::Verifier;
-    rsa::pkcs1v15::Signature::try_from(signature)
-      .is_ok_and(|s| self.public.verify(signing_input.as_bytes(), &s).is_ok())
+  pub fn verify_signature(&self, signing_input: &str, signature: &[u8]) -> bool {
+    Signature::try_from(signature)
+      .is_ok_and(|s| self.verifier.verify(signing_input.as_bytes(), &s).is_ok())
+  }
+
+  /// The claims of a token this signer made, or `None` if it is malformed or the
+  /// signature does not verify (a resource server's check; expiry is the caller's).
+  pub fn verify(&self, token: &str) -> Option<Value> {
+    let mut parts = token.split('.');
+    let (header, claims, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+      return None;
+    }
+    let signature = Signature::try_from(URL_SAFE_NO_PAD.decode(signature).ok()?.as_slice()).ok()?;
+    self.verifier.verify(format!("{header}.{claims}").as_bytes(), &signature).ok()?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()
   }
 
   /// The JWKS document of the keys endpoint; `issuer` as Entra lists it per key.

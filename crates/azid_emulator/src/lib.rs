@@ -22,6 +22,12 @@
 //! `POST /_emulator/service-connections` ([`ServiceConnection`]),
 //! `POST /_emulator/user-tokens` `{tenantId, audience, upn?, expiresInSecs?}` → `{accessToken}`.
 //! Apps take `certificates` (PEM) and `federatedCredentials` `[{issuer, subject, audiences}]`.
+//! `GET /_emulator/ca.pem`, `GET /_emulator/info`; Key Vault: `POST /_emulator/secrets`
+//! `{name, value, enabled?, exp?, nbf?, contentType?, tags?}` (returns the version),
+//! `POST|DELETE /_emulator/secret-denials` ([`AccessDenial`]), `POST /_emulator/vault` `{tenantId}`.
+//!
+//! Key Vault: `GET /secrets`, `/secrets/{name}`, `/secrets/{name}/`, `/secrets/{name}/{version}`,
+//! `/secrets/{name}/versions` on the HTTPS listener, which is the vault URL.
 
 mod admin;
 mod app_service;
@@ -38,6 +44,7 @@ mod faults;
 mod http;
 mod imds;
 mod jwt;
+mod keyvault;
 mod mi_token;
 mod on_behalf_of;
 mod pipelines;
@@ -57,6 +64,7 @@ pub use config::{
 };
 pub use emulator::Emulator;
 pub use faults::Fault;
+pub use keyvault::{AccessDenial, SecretOptions, VAULT_RESOURCE};
 pub use route::{Route, UnknownRoute};
 pub use state::{
   AppRegistration, EmulatorState, FederatedCredential, IdentityRegistration, ServiceConnection,

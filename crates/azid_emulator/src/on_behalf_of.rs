@@ -17,7 +17,7 @@ pub(crate) fn verify_user_assertion(
   assertion: &str,
 ) -> Result<Value, AadError> {
   let jws = decode(assertion).ok_or_else(|| AadError::obo_invalid("the assertion is not a JWT"))?;
-  if !shared.signer.verify(jws.signing_input, &jws.signature) {
+  if !shared.signer.verify_signature(jws.signing_input, &jws.signature) {
     return Err(AadError::obo_invalid("the assertion was not issued by this authority"));
   }
   let aud = jws.claims.get("aud").and_then(Value::as_str).unwrap_or("");

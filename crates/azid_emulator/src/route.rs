@@ -27,10 +27,12 @@ pub enum Route {
   AzureMl,
   /// `POST /_pipelines/oidctoken`: Azure Pipelines' OIDC token for a service connection
   PipelinesOidc,
+  /// `GET /secrets...` (Key Vault) on the HTTPS listener
+  KeyVault,
 }
 
 impl Route {
-  pub const ALL: [Route; 11] = [
+  pub const ALL: [Route; 12] = [
     Route::Token,
     Route::OpenIdConfiguration,
     Route::InstanceDiscovery,
@@ -42,6 +44,7 @@ impl Route {
     Route::CloudShell,
     Route::AzureMl,
     Route::PipelinesOidc,
+    Route::KeyVault,
   ];
 
   /// The name used by the admin API and `FromStr`.
@@ -58,6 +61,7 @@ impl Route {
       Route::CloudShell => "cloud_shell",
       Route::AzureMl => "azure_ml",
       Route::PipelinesOidc => "pipelines_oidc",
+      Route::KeyVault => "keyvault",
     }
   }
 
@@ -65,7 +69,7 @@ impl Route {
     self as usize
   }
 
-  /// The managed identity routes speak IMDS's error dialect; the others answer like Entra.
+  /// Entra's error dialect; IMDS, the other managed identity sources, Pipelines and Key Vault have their own.
   pub(crate) fn is_entra(self) -> bool {
     matches!(
       self,
@@ -87,7 +91,7 @@ impl fmt::Display for UnknownRoute {
   fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     write!(
       f,
-      "unknown route {:?} (expected token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell, azure_ml or pipelines_oidc)",
+      "unknown route {:?} (expected token, openid, instance_discovery, jwks, imds, app_service, arc, service_fabric, cloud_shell, azure_ml, pipelines_oidc or keyvault)",
       self.0
     )
   }

@@ -25,8 +25,8 @@ use crate::jwt::TokenSigner;
 use crate::route::Route;
 use crate::state::EmulatorState;
 use crate::{
-  admin, app_service, arc, azure_ml, cloud_shell, discovery, imds, pipelines, service_fabric,
-  token_endpoint,
+  admin, app_service, arc, azure_ml, cloud_shell, discovery, imds, keyvault, pipelines,
+  service_fabric, token_endpoint,
 };
 
 /// Token requests are small; anything bigger is a client bug or abuse.
@@ -207,6 +207,7 @@ fn classify(kind: Listener, path: &str) -> Target<'_> {
       Target::Entra(Route::OpenIdConfiguration, t)
     }
     [t, "discovery", "v2.0", "keys"] => Target::Entra(Route::Jwks, t),
+    ["secrets", ..] => Target::Entra(Route::KeyVault, ""),
     _ => Target::NotFound,
   }
 }
@@ -274,6 +275,7 @@ async fn handle(
     Route::CloudShell => cloud_shell::handle(&shared, &req),
     Route::AzureMl => azure_ml::handle(&shared, &req),
     Route::PipelinesOidc => pipelines::handle(&shared, &req),
+    Route::KeyVault => keyvault::handle(&shared, &req),
   })
 }
 
@@ -287,6 +289,8 @@ fn fault_response(route: Route, fault: &Fault, req: &Req) -> Response<Body> {
     http::json(status, body.clone())
   } else if fault.malformed_body {
     http::json(status, MALFORMED_BODY)
+  } else if route == Route::KeyVault {
+    http::json(status, keyvault::fault_body(status))
   } else if route.is_entra() {
     let correlation_id = echoed.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     http::json(status, AadError::for_fault_status(status).body(&trace_id, &correlation_id))
@@ -295,7 +299,7 @@ fn fault_response(route: Route, fault: &Fault, req: &Req) -> Response<Body> {
   };
   if route.is_entra() {
     http::add_entra_headers(&mut resp, &trace_id, echoed.as_deref());
-  } else {
+  } else if route == Route::Imds {
     resp = imds::with_server_header(resp);
   }
   if let Some(retry_after) = &fault.retry_after {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{self, EmulatorConfig};
 use crate::faults::Fault;
+use crate::keyvault::{AccessDenial, SecretOptions, VaultStore};
 use crate::route::Route;
 
 /// An app registration (a confidential client) in a tenant.
@@ -114,6 +115,7 @@ pub struct EmulatorState {
   refresh_in_secs: RwLock<Option<u64>>,
   faults: Mutex<HashMap<Route, Fault>>,
   counts: [AtomicU64; Route::ALL.len()],
+  vault: VaultStore,
 }
 
 impl EmulatorState {
@@ -128,6 +130,7 @@ impl EmulatorState {
       refresh_in_secs: RwLock::new(config.refresh_in_secs),
       faults: Mutex::default(),
       counts: Default::default(),
+      vault: VaultStore::default(),
     };
     if config.seed_defaults {
       state.seed_defaults();
@@ -252,6 +255,37 @@ impl EmulatorState {
       IdentitySelector::ResourceId(r) => ids.iter().find(|i| i.resource_id.eq_ignore_ascii_case(r)),
     };
     found.cloned()
+  }
+
+  // ---- key vault ------------------------------------------------------------------------
+
+  /// Adds a version of a secret (creating it) and returns the version id.
+  pub fn set_secret(
+    &self,
+    name: &str,
+    value: &str,
+    options: SecretOptions,
+  ) -> Result<String, String> {
+    self.vault.set(name, value, options)
+  }
+
+  /// Makes the vault answer 403 `ForbiddenByRbac` to matching reads.
+  pub fn deny_secret_access(&self, denial: AccessDenial) {
+    self.vault.deny(denial);
+  }
+
+  pub fn clear_secret_denials(&self) {
+    self.vault.clear_denials();
+  }
+
+  /// The tenant the vault's challenge names (default: the default tenant).
+  pub fn set_vault_tenant(&self, tenant: &str) {
+    self.register_tenant(tenant);
+    self.vault.set_tenant(tenant);
+  }
+
+  pub(crate) fn vault(&self) -> &VaultStore {
+    &self.vault
   }
 
   // ---- settings -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { GetTokenOptions, MultiTenantTokenCredentialOptions } from '../toke
 import { resolveAuthorityHost } from '../util/authorityHost'
 import { checkTenantId, resolveAdditionallyAllowedTenants, resolveTenant } from '../util/tenant'
 import { NativeBackedCredential, nativeRetry } from './nativeBackedCredential'
+import type { NativeAuth } from './nativeBackedCredential'
 
 export interface EntraCredentialOptions extends MultiTenantTokenCredentialOptions {
   /**
@@ -44,5 +45,15 @@ export abstract class EntraCredential extends NativeBackedCredential {
 
   protected override resolveTenant(options: GetTokenOptions | undefined): string | undefined {
     return resolveTenant(this.tenantId, options?.tenantId, this.additionallyAllowedTenants)
+  }
+
+  /** Native clients (Key Vault) take tokens from the engine with this credential's tenant rules. */
+  override nativeAuth(): NativeAuth {
+    return {
+      engine: this.engine,
+      homeTenant: this.tenantId,
+      additionallyAllowedTenants: this.additionallyAllowedTenants,
+      tenantPinned: Boolean(process.env.AZURE_IDENTITY_DISABLE_MULTITENANTAUTH) || this.tenantId === 'adfs',
+    }
   }
 }

@@ -13,6 +13,14 @@ import { toScopeArray } from '../util/scopes'
 type NativeCredential = InstanceType<typeof native.NativeCredential>
 type NativeToken = ReturnType<NativeCredential['getTokenSync']>
 
+/** An engine and the tenant rules of its credential. @internal */
+export interface NativeAuth {
+  engine: NativeCredential
+  homeTenant?: string
+  additionallyAllowedTenants?: string[]
+  tenantPinned?: boolean
+}
+
 /** Memo entries are dropped wholesale past this many, which only costs a native lookup. */
 const MEMO_LIMIT = 250_000
 
@@ -47,6 +55,23 @@ export abstract class NativeBackedCredential implements TokenCredential {
     } catch (e) {
       throw fromNative(e)
     }
+  }
+
+  /**
+   * What a native client (Key Vault) needs to take tokens straight from this engine in
+   * Rust: the engine and, for credentials with tenants, their tenant rules. @internal
+   */
+  nativeAuth(): NativeAuth {
+    return { engine: this.engine }
+  }
+
+  /**
+   * For native clients that use the engine directly: runs `call`, first waiting for the
+   * credential to be ready, and lets it recover from a refusal it can fix (a rotating
+   * secret) with one retry. Plain credentials just run it. @internal
+   */
+  withNativeRecovery<T>(call: () => Promise<T>): Promise<T> {
+    return call()
   }
 
   /** The tenant to send (undefined = the configured one); subclasses apply their rules. */

@@ -1,6 +1,6 @@
 //! Client credentials with a client secret (`grant_type=client_credentials`).
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
 
@@ -19,6 +19,9 @@ pub struct ClientSecretConfig {
   pub tenant_id: String,
   pub client_id: String,
   pub client_secret: Secret,
+  /// Set for a secret that rotates (a file, a function, a Key Vault secret): the engine is
+  /// keyed on this id instead of the secret, so a rotation keeps the engine and its cache.
+  pub source_id: Option<String>,
   pub retry: RetryPolicy,
   /// ESTS-R region, already resolved (see `entra::resolve_region`).
   pub region: Option<String>,
@@ -27,6 +30,12 @@ pub struct ClientSecretConfig {
 impl ClientSecretConfig {
   /// Everything that identifies the tokens this config yields; the secret only as a hash.
   pub fn engine_key(&self) -> String {
+    if let Some(id) = &self.source_id {
+      return format!(
+        "client_secret_source|{}|{}|{}|{id}|{:?}|{:?}",
+        self.authority_host, self.tenant_id, self.client_id, self.retry, self.region
+      );
+    }
     let secret_hash = Sha256::digest(self.client_secret.expose().as_bytes());
     format!(
       "client_secret|{}|{}|{}|{:x}|{:?}|{:?}",
@@ -50,7 +59,8 @@ pub fn normalise_authority_host(host: &str) -> Result<String> {
 
 pub struct ClientSecretSource {
   client: EntraClient,
-  secret: Secret,
+  /// The secret sent now; replaced when a rotating source yields a new one.
+  secret: RwLock<Secret>,
 }
 
 impl ClientSecretSource {
@@ -68,7 +78,7 @@ impl ClientSecretSource {
         "ClientSecretCredential: clientSecret is empty; pass the secret's value.",
       ));
     }
-    Ok(Self { client, secret: config.client_secret })
+    Ok(Self { client, secret: RwLock::new(config.client_secret) })
   }
 }
 
@@ -96,10 +106,21 @@ impl TokenSource for ClientSecretSource {
     )
   }
 
+  fn replace_secret(&self, secret: Secret) -> Result<()> {
+    if secret.expose().is_empty() {
+      return Err(Error::invalid(
+        "ClientSecretCredential: the secret source gave an empty secret; check that it holds the secret's value.",
+      ));
+    }
+    *self.secret.write().unwrap_or_else(|e| e.into_inner()) = secret;
+    Ok(())
+  }
+
   fn fetch(self: Arc<Self>, request: TokenRequest) -> BoxFuture<Result<AccessToken>> {
     Box::pin(async move {
       let label = self.label();
-      let auth = ClientAuth::Secret(&self.secret);
+      let secret = self.secret.read().unwrap_or_else(|e| e.into_inner()).clone();
+      let auth = ClientAuth::Secret(&secret);
       self.client.request_token(&label, &request, Grant::ClientCredentials, auth).await
     })
   }
@@ -136,6 +157,7 @@ mod tests {
       tenant_id: "t".into(),
       client_id: "c".into(),
       client_secret: Secret::new("super-secret-value"),
+      source_id: None,
       retry: RetryPolicy::entra(),
       region: None,
     };

@@ -16,4 +16,4 @@ pub mod watched_file;
 pub use client_certificate::{CertificateInput, ClientCertificateConfig, ClientCertificateSource};
 pub use client_secret::{ClientSecretConfig, ClientSecretSource};
 pub use managed_identity::{ManagedIdentityConfig, ManagedIdentitySource, UserAssignedId};
-pub use response::{error_from_response, token_from_response};
+pub use response::{error_from_response, error_from_send, token_from_response};

@@ -104,8 +104,43 @@ async fn admin_api_roundtrip() {
   assert_eq!(
     a.json,
     json!({"token": 3, "openid": 0, "instance_discovery": 0, "jwks": 0, "imds": 1,
-      "app_service": 0, "arc": 0, "service_fabric": 0, "cloud_shell": 0, "azure_ml": 0, "pipelines_oidc": 0})
+      "app_service": 0, "arc": 0, "service_fabric": 0, "cloud_shell": 0, "azure_ml": 0, "pipelines_oidc": 0,
+      "keyvault": 0})
   );
+
+  // Key Vault: set a secret (the version comes back), deny and clear access, move the vault's tenant.
+  let a = call(
+    &client,
+    Method::POST,
+    format!("{admin}/secrets"),
+    Some(json!({"name": "db", "value": "v", "enabled": true, "tags": {"a": "b"}})),
+  )
+  .await;
+  assert_eq!(a.status, 201, "{}", a.text);
+  assert_eq!(a.json["version"].as_str().map(str::len), Some(32));
+  let bad = call(
+    &client,
+    Method::POST,
+    format!("{admin}/secrets"),
+    Some(json!({"name": "bad name", "value": "v"})),
+  )
+  .await;
+  assert_eq!(bad.status, 400);
+  let a = call(
+    &client,
+    Method::POST,
+    format!("{admin}/secret-denials"),
+    Some(json!({"secretName": "db"})),
+  )
+  .await;
+  assert_eq!(a.status, 201);
+  assert_eq!(
+    call(&client, Method::DELETE, format!("{admin}/secret-denials"), None).await.status,
+    200
+  );
+  let a =
+    call(&client, Method::POST, format!("{admin}/vault"), Some(json!({"tenantId": "t2"}))).await;
+  assert_eq!(a.status, 200);
   assert_eq!(call(&client, Method::DELETE, format!("{admin}/counts"), None).await.status, 200);
   assert_eq!(emu.request_count(Route::Token), 0);
 

@@ -7,5 +7,6 @@ mod common;
 mod discovery;
 mod faults;
 mod imds;
+mod keyvault;
 mod mi_sources;
 mod token;

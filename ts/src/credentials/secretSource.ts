@@ -1,0 +1,99 @@
+/**
+ * Where a rotating client secret comes from: a function, a file, or a Key Vault secret in
+ * a live set. A credential reads it at start, and reloads it once when Entra ID refuses the
+ * secret it sent (AADSTS7000215 wrong, 7000222 expired). A certificate credential can take
+ * the same abstraction for its PEM.
+ */
+import { readFileSync, unwatchFile, watchFile } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { randomUUID } from 'node:crypto'
+
+export interface SecretSource {
+  /** Where the secret lives (never the secret): credentials on one source share an engine. */
+  readonly id: string
+  /** The value if it is known without waiting; a Promise when it must be fetched first. */
+  current(): string | Promise<string>
+  /** Reads the value again, from its origin (the file, the function, the vault). */
+  reload(): Promise<string>
+  /** Calls back when the source learns of a new value by itself; returns the unsubscribe. */
+  onChange?(listener: (value: string) => void): () => void
+}
+
+/** What `ClientSecretCredential` accepts as its secret. */
+export type ClientSecretInput = string | (() => string | Promise<string>) | { clientSecretFile: string } | SecretSource
+
+export function isSecretSource(v: unknown): v is SecretSource {
+  return typeof v === 'object' && v !== null && typeof (v as SecretSource).reload === 'function' && typeof (v as SecretSource).id === 'string'
+}
+
+/** A function called at start and again on each reload. */
+export function functionSource(fn: () => string | Promise<string>): SecretSource {
+  return {
+    id: `function:${randomUUID()}`,
+    current: fn,
+    reload: async () => fn(),
+  }
+}
+
+/** Files are often written with a trailing newline (`echo`, Kubernetes secrets from literals). */
+const clean = (text: string): string => text.replace(/\r?\n$/, '')
+
+/** Stat pollers, one per path however many credentials read it; they never keep the process alive. */
+const watchers = new Map<string, Set<(value: string) => void>>()
+
+/** A file read at start, re-read when it changes on disk and when the secret is refused. */
+export function fileSource(path: string): SecretSource {
+  const file = resolve(path)
+  const read = (): string => {
+    try {
+      return clean(readFileSync(file, 'utf8'))
+    } catch (e) {
+      throw new Error(`ClientSecretCredential: cannot read the client secret file '${file}' (${(e as NodeJS.ErrnoException).code ?? 'error'}); check the path and its permissions.`)
+    }
+  }
+  return {
+    id: `file:${file}`,
+    current: read,
+    reload: async () => {
+      try {
+        return clean(await readFile(file, 'utf8'))
+      } catch (e) {
+        throw new Error(`ClientSecretCredential: cannot re-read the client secret file '${file}' (${(e as NodeJS.ErrnoException).code ?? 'error'}).`)
+      }
+    },
+    onChange(listener) {
+      let set = watchers.get(file)
+      if (!set) {
+        const listeners = new Set<(value: string) => void>()
+        watchers.set(file, listeners)
+        watchFile(file, { persistent: false, interval: 1000 }, (now, before) => {
+          if (now.mtimeMs === before.mtimeMs || now.size === 0) return
+          readFile(file, 'utf8').then(
+            (text) => listeners.forEach((l) => l(clean(text))),
+            () => undefined, // a file mid-replacement; the next change or a refusal re-reads it
+          )
+        })
+        set = listeners
+      }
+      set.add(listener)
+      return () => {
+        set.delete(listener)
+        if (set.size === 0) {
+          watchers.delete(file)
+          unwatchFile(file)
+        }
+      }
+    },
+  }
+}
+
+/** Normalises the constructor's argument; a plain string is not a source. */
+export function toSecretSource(input: Exclude<ClientSecretInput, string>): SecretSource {
+  if (typeof input === 'function') return functionSource(input)
+  if (isSecretSource(input)) return input
+  if (typeof input === 'object' && input !== null && typeof (input as { clientSecretFile?: unknown }).clientSecretFile === 'string') {
+    return fileSource((input as { clientSecretFile: string }).clientSecretFile)
+  }
+  throw new TypeError('ClientSecretCredential: clientSecret must be a string, a function returning the secret, { clientSecretFile: path }, or a SecretSource such as liveSecrets.source(name).')
+}
