@@ -20,6 +20,7 @@ fn engine(emu: &Emulator) -> Arc<Engine> {
     client_secret: Secret::new(azid_emulator::DEFAULT_CLIENT_SECRET),
     source_id: None,
     retry,
+    region: None,
   };
   Engine::new(Arc::new(ClientSecretSource::new(config).unwrap()) as Arc<dyn TokenSource>)
 }
@@ -123,7 +124,7 @@ async fn secret_client_against_the_emulator() {
     client_id: azid_emulator::DEFAULT_CLIENT_ID.into(),
     client_secret: Some(azid_emulator::DEFAULT_CLIENT_SECRET.into()),
     additional_tenants: vec!["*".into()],
-    token_lifetime_secs: None,
+    ..Default::default()
   });
   emu.set_vault_tenant("other-tenant");
   let home_only = client(&emu, false, vec![]);
