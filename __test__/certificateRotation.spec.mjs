@@ -67,6 +67,12 @@ test.serial('PKCS#12 bytes from a function, with the password', async (t) => {
   t.is(emu.requestCount('token'), 2)
 })
 
+test('certificateSource with another certificate form, or not a source, is refused at construction', (t) => {
+  t.throws(() => credential('c', { certificateSource: () => a.combined, certificatePath: a.path('combined.pem') }), { message: /either certificateSource or a certificate/ })
+  t.throws(() => credential('c', { certificateSource: 'pem text' }), { instanceOf: TypeError, message: /certificateSource must be a function/ })
+  t.throws(() => credential('c', { certificateSource: () => 'not a certificate' }), { message: /not a certificate/ })
+})
+
 test.serial('concurrent callers share one reload', async (t) => {
   let current = a.combined
   let calls = 0

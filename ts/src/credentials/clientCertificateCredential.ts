@@ -88,6 +88,9 @@ export class ClientCertificateCredential extends EntraCredential {
       this.rotation = undefined
       return
     }
+    if ('certificatePath' in certificate || 'certificate' in certificate) {
+      throw new Error(`${NAME}: pass either certificateSource or a certificate (certificatePath, certificate), not both.`)
+    }
     const source = toCertificateSource(certificate.certificateSource)
     const bytes = (v: SecretValue): Buffer => certificateBytes(v, source.contentType?.())
     let engineRef: { replaceCertificate(c: Buffer): void } | undefined
