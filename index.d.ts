@@ -21,6 +21,11 @@ export declare class NativeCredential {
   getToken(scopes: Array<string>, tenantId?: string | undefined | null, claims?: string | undefined | null, enableCae?: boolean | undefined | null, forceRefresh?: boolean | undefined | null): Promise<NativeAccessToken>
   /** Hands a rotated secret to the engine: later requests send it; the cache is kept. */
   replaceSecret(secret: string): void
+  /**
+   * Hands a rotated certificate (PEM or PKCS#12 bytes) to the engine; a certificate that
+   * does not parse is an error and the current one stays in use.
+   */
+  replaceCertificate(certificate: Buffer): void
   /** The credential as log lines name it (no secrets). */
   get label(): string
   /** Upstream requests this engine has started (shared by every object with the same config). */
@@ -126,6 +131,11 @@ export interface NativeCertificateOptions {
   certificateBytes?: Buffer
   certificatePassword?: string
   sendCertificateChain?: boolean
+  /**
+   * Set for a rotating certificate source (function, Key Vault secret): the engine is
+   * keyed on it, and `certificate`/`certificateBytes` are its first value, if known yet.
+   */
+  sourceId?: string
 }
 
 export interface NativeChallenge {

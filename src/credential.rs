@@ -202,6 +202,13 @@ impl NativeCredential {
     self.engine.replace_secret(Secret::new(secret)).map_err(to_napi)
   }
 
+  /// Hands a rotated certificate (PEM or PKCS#12 bytes) to the engine; a certificate that
+  /// does not parse is an error and the current one stays in use.
+  #[napi]
+  pub fn replace_certificate(&self, certificate: Buffer) -> Result<()> {
+    self.engine.replace_certificate(&certificate).map_err(to_napi)
+  }
+
   /// The credential as log lines name it (no secrets).
   #[napi(getter)]
   pub fn label(&self) -> String {

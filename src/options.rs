@@ -126,6 +126,9 @@ pub struct NativeCertificateOptions {
   pub certificate_bytes: Option<napi::bindgen_prelude::Buffer>,
   pub certificate_password: Option<String>,
   pub send_certificate_chain: Option<bool>,
+  /// Set for a rotating certificate source (function, Key Vault secret): the engine is
+  /// keyed on it, and `certificate`/`certificateBytes` are its first value, if known yet.
+  pub source_id: Option<String>,
 }
 
 #[napi(object)]

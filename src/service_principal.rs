@@ -38,13 +38,20 @@ fn certificate_config(
   e: &NativeEntraOptions,
   c: NativeCertificateOptions,
 ) -> azid_core::Result<ClientCertificateConfig> {
-  let input = match (c.certificate_path, c.certificate, c.certificate_bytes) {
-    (Some(p), None, None) if !p.trim().is_empty() => CertificateInput::Path(PathBuf::from(p)),
-    (None, Some(pem), None) if !pem.trim().is_empty() => CertificateInput::Bytes(pem.into_bytes()),
-    (None, None, Some(b)) if !b.is_empty() => CertificateInput::Bytes(b.to_vec()),
+  let input = match (c.source_id, c.certificate_path, c.certificate, c.certificate_bytes) {
+    // A rotating source: its first value, when already known, is checked now.
+    (Some(source_id), None, pem, bytes) => CertificateInput::Rotating {
+      source_id,
+      initial: pem.map(String::into_bytes).or(bytes.map(|b| b.to_vec())),
+    },
+    (None, Some(p), None, None) if !p.trim().is_empty() => CertificateInput::Path(PathBuf::from(p)),
+    (None, None, Some(pem), None) if !pem.trim().is_empty() => {
+      CertificateInput::Bytes(pem.into_bytes())
+    }
+    (None, None, None, Some(b)) if !b.is_empty() => CertificateInput::Bytes(b.to_vec()),
     _ => {
       return Err(Error::invalid(
-        "ClientCertificateCredential: pass exactly one of certificatePath, certificate (PEM text) or certificate bytes.",
+        "ClientCertificateCredential: pass exactly one of certificatePath, certificate (PEM text), certificate bytes or certificateSource.",
       ))
     }
   };

@@ -2,7 +2,7 @@
 // shapes are expected, and the official client accepts an azid credential.
 import { SecretClient as OfficialSecretClient } from '@azure/keyvault-secrets'
 import type { KeyVaultSecret as OfficialSecret, SecretProperties as OfficialProperties } from '@azure/keyvault-secrets'
-import { ClientSecretCredential, LiveSecrets, SecretClient } from '../../dist/index'
+import { ClientCertificateCredential, ClientSecretCredential, LiveSecrets, SecretClient } from '../../dist/index'
 import type { SecretRotationEvent } from '../../dist/index'
 
 const credential = new ClientSecretCredential('t', 'c', { clientSecretFile: '/run/secrets/app' })
@@ -19,6 +19,7 @@ async function shapes(): Promise<void> {
   live.on('rotation', (e: SecretRotationEvent) => void e.newVersion)
   const value: string = live.get('a')
   new ClientSecretCredential('t', 'c', live.source('a'))
+  new ClientCertificateCredential('t', 'c', { certificateSource: live.source('cert'), certificatePassword: 'p' })
   void s
   void value
   void official

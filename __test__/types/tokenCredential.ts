@@ -32,6 +32,8 @@ const credentials: TokenCredential[] = [
   new ClientCertificateCredential('tenant', 'client', { certificate: '-----BEGIN CERTIFICATE-----' }),
   new ClientCertificateCredential('tenant', 'client', { certificatePath: '/path/cert.pfx', certificatePassword: 'p' }),
   new ClientCertificateCredential('tenant', 'client', { certificate: new Uint8Array(), certificatePassword: 'p' }),
+  new ClientCertificateCredential('tenant', 'client', { certificateSource: async () => new Uint8Array(), certificatePassword: 'p' }),
+  new ClientCertificateCredential('tenant', 'client', { certificateSource: () => '-----BEGIN CERTIFICATE-----' }),
   new ClientAssertionCredential('tenant', 'client', async () => 'assertion'),
   new WorkloadIdentityCredential({ tokenFilePath: '/var/run/secrets/azure/tokens/azure-identity-token' }),
   new AzurePipelinesCredential('tenant', 'client', 'service-connection', 'system-access-token'),

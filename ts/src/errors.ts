@@ -190,6 +190,21 @@ export class KeyVaultError extends Error {
   }
 }
 
+/**
+ * A certificate source gave a certificate that cannot be used (not PEM or PKCS#12, wrong
+ * password, key and certificate do not match). The message names the problem, never the
+ * key; the credential keeps signing with its previous certificate.
+ */
+export class InvalidCertificateError extends Error {
+  /** The source's id (a path or a Key Vault secret URL; never the value). */
+  readonly sourceId: string
+  constructor(message: string, sourceId: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'InvalidCertificateError'
+    this.sourceId = sourceId
+  }
+}
+
 /** The caller's AbortSignal fired; other callers waiting on the same request are unaffected. */
 export class AbortError extends Error {
   constructor(message = 'The operation was aborted.') {

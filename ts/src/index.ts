@@ -12,6 +12,7 @@ export type {
   ClientCertificateCredentialPEMConfiguration,
   ClientCertificatePEMCertificate,
   ClientCertificatePEMCertificatePath,
+  ClientCertificateSourceConfiguration,
 } from './credentials/clientCertificateCredential'
 export { ClientAssertionCredential } from './credentials/clientAssertionCredential'
 export type { ClientAssertionCredentialOptions } from './credentials/clientAssertionCredential'
@@ -27,7 +28,8 @@ export type {
 } from './credentials/onBehalfOfCredential'
 export type { EntraCredentialOptions } from './credentials/entraCredential'
 export { fileSource, functionSource } from './credentials/secretSource'
-export type { ClientSecretInput, SecretSource } from './credentials/secretSource'
+export type { ClientSecretInput, SecretSource, SecretValue } from './credentials/secretSource'
+export type { CertificateSourceInput } from './credentials/certificateSource'
 export { ManagedIdentityCredential } from './credentials/managedIdentityCredential'
 export type {
   ManagedIdentityCredentialClientIdOptions,
@@ -58,6 +60,7 @@ export {
   CredentialUnavailableErrorName,
   DeveloperToolError,
   DeveloperToolErrorName,
+  InvalidCertificateError,
   KeyVaultError,
   TransientAuthenticationError,
   TransientAuthenticationErrorName,

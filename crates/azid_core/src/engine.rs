@@ -30,6 +30,11 @@ pub trait TokenSource: Send + Sync + 'static {
   fn replace_secret(&self, _secret: crate::secret::Secret) -> Result<()> {
     Err(Error::invalid(format!("{}: this credential has no secret to replace", self.label())))
   }
+  /// Replaces the certificate (PEM or PKCS#12 bytes) a rotating certificate source signs
+  /// with from now on. Cached tokens stay valid.
+  fn replace_certificate(&self, _certificate: &[u8]) -> Result<()> {
+    Err(Error::invalid(format!("{}: this credential has no certificate to replace", self.label())))
+  }
 }
 
 /// Backoff of background refreshes after a failure: 5 s doubling to 60 s, and never
@@ -91,6 +96,11 @@ impl Engine {
   /// Hands a rotated secret to the source (see `TokenSource::replace_secret`).
   pub fn replace_secret(&self, secret: crate::secret::Secret) -> Result<()> {
     self.source.replace_secret(secret)
+  }
+
+  /// Hands a rotated certificate to the source (see `TokenSource::replace_certificate`).
+  pub fn replace_certificate(&self, certificate: &[u8]) -> Result<()> {
+    self.source.replace_certificate(certificate)
   }
 
   /// How many fetches this engine started (for tests and metrics).

@@ -14,10 +14,11 @@ use sha2::{Digest, Sha256};
 
 use azid_core::credentials::assertion::build_assertion;
 use azid_core::credentials::certificate::SigningCertificate;
+use azid_core::credentials::client_certificate::is_refused_certificate;
 use azid_core::credentials::{CertificateInput, ClientCertificateConfig, ClientCertificateSource};
 use azid_core::http::RetryPolicy;
 use azid_core::{Engine, Error, Secret, TokenRequest, TokenSource};
-use azid_emulator::{AppRegistration, Emulator, EmulatorConfig};
+use azid_emulator::{AppRegistration, Emulator, EmulatorConfig, Route};
 
 const PASSWORD: &str = "p@ss-w0rd";
 
@@ -294,5 +295,81 @@ async fn against_the_emulator() {
   std::fs::write(&live, other.read("combined.pem")).unwrap();
   tokio::time::sleep(Duration::from_millis(2100)).await;
   engine.get_token(req("api://d/.default")).await.unwrap();
+
+  // Renewed again, and refused before the re-check interval: the file is read at once and
+  // the request retried, so the caller sees no failure.
+  register(&emu, &[&good]);
+  std::fs::write(&live, good.read("combined.pem")).unwrap();
+  let before = emu.request_count(Route::Token);
+  engine.get_token(req("api://d2/.default")).await.unwrap();
+  assert_eq!(emu.request_count(Route::Token) - before, 2, "one refused, one with the new file");
+
+  rotating_source(&emu, &good, &other).await;
   emu.shutdown().await;
+}
+
+/// A source fed by `replace_certificate`: swaps, refusals and certificates that do not parse.
+async fn rotating_source(emu: &Emulator, good: &Certs, other: &Certs) {
+  register(emu, &[good]);
+  let input = CertificateInput::Rotating {
+    source_id: "function:t".into(),
+    initial: Some(good.read("encrypted.pem")),
+  };
+  let source = Arc::new(ClientCertificateSource::new(config(emu, input, Some(PASSWORD))).unwrap());
+  let engine = Engine::new(source.clone() as Arc<dyn TokenSource>);
+  let x5t =
+    || segment(source.client_assertion("https://x/t").unwrap().expose(), 0)["x5t#S256"].clone();
+  let good_x5t = x5t();
+  engine.get_token(req("api://e/.default")).await.unwrap();
+
+  // The app now trusts only `other`: a refusal the credential reloads its source on.
+  register(emu, &[other]);
+  let refused = engine.get_token(req("api://f/.default")).await.unwrap_err();
+  assert!(is_refused_certificate(&refused), "{refused:?}");
+
+  // A new value that does not parse is a typed error and the old certificate stays in use.
+  let m = message(engine.replace_certificate(b"garbage, not a certificate").unwrap_err());
+  assert!(m.contains("not a certificate"), "{m}");
+  let mismatched = [other.read("cert.pem"), good.read("key.pem")].concat();
+  let m = message(engine.replace_certificate(&mismatched).unwrap_err());
+  assert!(m.contains("does not belong"), "{m}");
+  assert_eq!(x5t(), good_x5t);
+
+  // PKCS#12 decrypted with the configured password: the next request signs with it.
+  engine.replace_certificate(&other.read("cert.p12")).unwrap();
+  assert_ne!(x5t(), good_x5t);
+  engine.get_token(req("api://f/.default")).await.unwrap();
+
+  // A source with no first value yet is unavailable, not a crash.
+  let pending = CertificateInput::Rotating { source_id: "function:p".into(), initial: None };
+  let source = ClientCertificateSource::new(config(emu, pending, None)).unwrap();
+  assert!(matches!(source.client_assertion("https://x/t"), Err(Error::Unavailable { .. })));
+
+  // A fixed certificate cannot be replaced.
+  let fixed = CertificateInput::Bytes(good.read("combined.pem"));
+  let fixed = ClientCertificateSource::new(config(emu, fixed, None)).unwrap();
+  assert!(TokenSource::replace_certificate(&fixed, &other.read("combined.pem")).is_err());
+}
+
+#[test]
+fn a_rotating_source_keys_the_engine_on_its_id() {
+  let key = |source_id: &str, initial: &[u8]| {
+    ClientCertificateConfig {
+      authority_host: "https://h".into(),
+      tenant_id: "t".into(),
+      client_id: "c".into(),
+      certificate: CertificateInput::Rotating {
+        source_id: source_id.into(),
+        initial: Some(initial.to_vec()),
+      },
+      password: None,
+      send_chain: false,
+      retry: RetryPolicy::entra(),
+      region: None,
+    }
+    .engine_key()
+  };
+  assert_eq!(key("keyvault:v/secrets/a", b"cert one"), key("keyvault:v/secrets/a", b"cert two"));
+  assert_ne!(key("keyvault:v/secrets/a", b"cert one"), key("keyvault:v/secrets/b", b"cert one"));
+  assert!(!key("s", b"PRIVATE-KEY-BYTES").contains("PRIVATE-KEY-BYTES"));
 }

@@ -4,11 +4,14 @@ import type { AccessToken, GetTokenOptions } from '../tokenCredential'
 import { createNative } from './nativeBackedCredential'
 import { EntraCredential, entraNativeOptions } from './entraCredential'
 import type { EntraCredentialOptions } from './entraCredential'
-import { SecretRotation, isRefusedSecret } from './secretRotation'
+import { SecretRotation } from './secretRotation'
 import { toSecretSource } from './secretSource'
 import type { ClientSecretInput } from './secretSource'
 
 export type ClientSecretCredentialOptions = EntraCredentialOptions
+
+/** The engine's secret until an async source gives its first value (never sent: getToken waits for it). */
+const PENDING = 'azid-pending-secret-source'
 
 export class ClientSecretCredential extends EntraCredential {
   /** Set when the secret comes from a source that can change. */
@@ -33,7 +36,7 @@ export class ClientSecretCredential extends EntraCredential {
     const engine = createNative(() =>
       native.NativeCredential.clientSecret({
         ...entra,
-        clientSecret: rotation ? rotation.initial() : (clientSecret as string),
+        clientSecret: rotation ? (rotation.initial() ?? PENDING) : (clientSecret as string),
         sourceId: source?.id,
       }),
     )
@@ -47,19 +50,7 @@ export class ClientSecretCredential extends EntraCredential {
     return this.withNativeRecovery(() => super.getToken(scopes, options))
   }
 
-  override async withNativeRecovery<T>(call: () => Promise<T>): Promise<T> {
-    const rotation = this.rotation
-    if (rotation === undefined) return call()
-    if (rotation.pending) await rotation.pending
-    const generation = rotation.generation
-    try {
-      return await call()
-    } catch (e) {
-      if (!isRefusedSecret(e)) throw e
-      // Reload unless someone already rotated since this call began; retry once if the value is new.
-      if (rotation.generation === generation) await rotation.reload()
-      if (rotation.generation === generation) throw e
-      return call()
-    }
+  override withNativeRecovery<T>(call: () => Promise<T>): Promise<T> {
+    return this.rotation === undefined ? call() : this.rotation.run(call)
   }
 }

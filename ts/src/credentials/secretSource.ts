@@ -1,34 +1,39 @@
 /**
  * Where a rotating client secret comes from: a function, a file, or a Key Vault secret in
  * a live set. A credential reads it at start, and reloads it once when Entra ID refuses the
- * secret it sent (AADSTS7000215 wrong, 7000222 expired). A certificate credential can take
- * the same abstraction for its PEM.
+ * secret it sent (AADSTS7000215 wrong, 7000222 expired). `ClientCertificateCredential`
+ * takes the same sources for its certificate (PEM text or PKCS#12 bytes).
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { randomUUID } from 'node:crypto'
 
-export interface SecretSource {
+/** A secret's value: text, or bytes (a PKCS#12 certificate). */
+export type SecretValue = string | Uint8Array
+
+export interface SecretSource<V extends SecretValue = string> {
   /** Where the secret lives (never the secret): credentials on one source share an engine. */
   readonly id: string
   /** The value if it is known without waiting; a Promise when it must be fetched first. */
-  current(): string | Promise<string>
+  current(): V | Promise<V>
   /** Reads the value again, from its origin (the file, the function, the vault). */
-  reload(): Promise<string>
+  reload(): Promise<V>
   /** Calls back when the source learns of a new value by itself; returns the unsubscribe. */
-  onChange?(listener: (value: string) => void): () => void
+  onChange?(listener: (value: V) => void): () => void
+  /** The current value's media type, when the origin records one (Key Vault's `contentType`). */
+  contentType?(): string | undefined
 }
 
 /** What `ClientSecretCredential` accepts as its secret. */
 export type ClientSecretInput = string | (() => string | Promise<string>) | { clientSecretFile: string } | SecretSource
 
-export function isSecretSource(v: unknown): v is SecretSource {
-  return typeof v === 'object' && v !== null && typeof (v as SecretSource).reload === 'function' && typeof (v as SecretSource).id === 'string'
+export function isSecretSource<V extends SecretValue = string>(v: unknown): v is SecretSource<V> {
+  return typeof v === 'object' && v !== null && typeof (v as SecretSource<V>).reload === 'function' && typeof (v as SecretSource<V>).id === 'string'
 }
 
 /** A function called at start and again on each reload. */
-export function functionSource(fn: () => string | Promise<string>): SecretSource {
+export function functionSource<V extends SecretValue = string>(fn: () => V | Promise<V>): SecretSource<V> {
   return {
     id: `function:${randomUUID()}`,
     current: fn,

@@ -173,13 +173,17 @@ export class LiveSecrets extends EventEmitter {
     return Promise.all(waits).then(() => result)
   }
 
-  /** A secret source for a credential (`new ClientSecretCredential(t, c, secrets.source('app-secret'))`). */
+  /**
+   * A secret source for a credential: `new ClientSecretCredential(t, c, secrets.source('app-secret'))`,
+   * or `{ certificateSource: secrets.source('app-cert') }` for a certificate stored as a secret.
+   */
   source(name: string): SecretSource {
     const entry = this.entry(name)
     const key = entry.name.toLowerCase()
     return {
       id: `keyvault:${this.vaultUrl}/secrets/${key}`,
       current: () => this.get(key),
+      contentType: () => this.properties(key).contentType,
       reload: async () => {
         await this.refreshKey(key)
         return this.get(key)
