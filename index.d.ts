@@ -50,8 +50,18 @@ export declare class NativeEmulator {
   shutdown(): Promise<void>
 }
 
-/** Registers `callback(level, line)` for engine log lines; returns an id for removal. */
+/**
+ * Registers `callback(level, line)` for engine log lines; returns an id for removal.
+ * A worker thread that exits without removing its sink has it removed with its env:
+ * otherwise every later line would go to a function whose thread is gone.
+ */
 export declare function addNativeLogSink(callback: (level: string, line: string) => void): number
+
+/**
+ * Engines alive in this process: credentials of one configuration share one, and an
+ * engine is freed when no credential (in any thread) uses it any more.
+ */
+export declare function liveEngineCount(): number
 
 /** An access token as `@azure/core-auth` shapes it. */
 export interface NativeAccessToken {
@@ -69,6 +79,7 @@ export interface NativeClientSecretOptions {
   clientId: string
   clientSecret: string
   retry?: NativeRetryOptions
+  tokenCache?: NativeTokenCacheOptions
 }
 
 /** Options of the developer tool credentials (az, azd, pwsh). */
@@ -80,6 +91,7 @@ export interface NativeDeveloperCliOptions {
   subscription?: string
   /** az only: this machine's UTC offset, for CLIs that print expiry in local time. */
   localOffsetMinutes?: number
+  tokenCache?: NativeTokenCacheOptions
 }
 
 export interface NativeEmulatorOptions {
@@ -90,6 +102,13 @@ export interface NativeEmulatorOptions {
   imdsTokenLifetimeSecs?: number
 }
 
+export interface NativeFileCacheOptions {
+  path: string
+}
+
+/** Engine log sinks registered in this process (all threads), for leak tests. */
+export declare function nativeLogSinkCount(): number
+
 export interface NativeManagedIdentityOptions {
   /** Base URL of IMDS (`http://169.254.169.254` or the pod identity override). */
   imdsEndpoint: string
@@ -97,6 +116,15 @@ export interface NativeManagedIdentityOptions {
   objectId?: string
   resourceId?: string
   retry?: NativeRetryOptions
+  tokenCache?: NativeTokenCacheOptions
+}
+
+export interface NativeRedisCacheOptions {
+  /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. */
+  url: string
+  keyPrefix?: string
+  lockTtlMs?: number
+  timeoutMs?: number
 }
 
 /** Retry settings, named as in `@azure/core-rest-pipeline`'s `retryOptions`. */
@@ -106,6 +134,13 @@ export interface NativeRetryOptions {
   maxRetryDelayInMs?: number
   /** Timeout of one attempt. */
   attemptTimeoutInMs?: number
+}
+
+export interface NativeTokenCacheOptions {
+  redis?: NativeRedisCacheOptions
+  file?: NativeFileCacheOptions
+  /** 32 bytes, base64 (the facade converts a Buffer). */
+  encryptionKey: string
 }
 
 /**

@@ -17,6 +17,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::error::to_napi;
+use crate::token_cache;
 use crate::options::{
   NativeAccessToken, NativeClientSecretOptions, NativeDeveloperCliOptions,
   NativeManagedIdentityOptions, NativeRetryOptions,
@@ -31,7 +32,8 @@ fn developer_cli<T: CliTool>(tool: T, options: &NativeDeveloperCliOptions) -> Re
       .map_or(DEFAULT_TIMEOUT, |ms| std::time::Duration::from_millis(ms.into())),
   };
   let key = DeveloperCliSource::engine_key(&tool, &config);
-  Engine::shared(&key, || {
+  let cache = token_cache::to_config(options.token_cache.as_ref())?;
+  Engine::shared_cached(&key, cache.as_ref(), || {
     Ok(Arc::new(DeveloperCliSource::new(tool, config)?) as Arc<dyn TokenSource>)
   })
   .map_err(to_napi)
@@ -46,6 +48,7 @@ pub struct NativeCredential {
 impl NativeCredential {
   #[napi(factory)]
   pub fn client_secret(options: NativeClientSecretOptions) -> Result<Self> {
+    let cache = token_cache::to_config(options.token_cache.as_ref())?;
     let config = ClientSecretConfig {
       authority_host: options.authority_host,
       tenant_id: options.tenant_id,
@@ -54,7 +57,7 @@ impl NativeCredential {
       retry: NativeRetryOptions::apply(options.retry.as_ref(), RetryPolicy::entra()),
     };
     let key = config.engine_key();
-    let engine = Engine::shared(&key, || {
+    let engine = Engine::shared_cached(&key, cache.as_ref(), || {
       Ok(Arc::new(ClientSecretSource::new(config)?) as Arc<dyn TokenSource>)
     })
     .map_err(to_napi)?;
@@ -63,6 +66,7 @@ impl NativeCredential {
 
   #[napi(factory)]
   pub fn managed_identity(options: NativeManagedIdentityOptions) -> Result<Self> {
+    let cache = token_cache::to_config(options.token_cache.as_ref())?;
     let id = match (options.client_id, options.object_id, options.resource_id) {
       (Some(c), None, None) => Some(UserAssignedId::ClientId(c)),
       (None, Some(o), None) => Some(UserAssignedId::ObjectId(o)),
@@ -80,7 +84,7 @@ impl NativeCredential {
       retry: NativeRetryOptions::apply(options.retry.as_ref(), RetryPolicy::imds()),
     };
     let key = config.engine_key();
-    let engine = Engine::shared(&key, || {
+    let engine = Engine::shared_cached(&key, cache.as_ref(), || {
       Ok(Arc::new(ManagedIdentitySource::new(config)?) as Arc<dyn TokenSource>)
     })
     .map_err(to_napi)?;
@@ -149,4 +153,11 @@ impl NativeCredential {
   pub fn upstream_requests(&self) -> f64 {
     self.engine.upstream_requests() as f64
   }
+}
+
+/// Engines alive in this process: credentials of one configuration share one, and an
+/// engine is freed when no credential (in any thread) uses it any more.
+#[napi]
+pub fn live_engine_count() -> u32 {
+  Engine::live_count() as u32
 }

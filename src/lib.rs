@@ -8,3 +8,4 @@ mod error;
 mod logging;
 mod options;
 mod probe;
+mod token_cache;

@@ -6,6 +6,8 @@ use std::time::Duration;
 use azid_core::http::RetryPolicy;
 use napi_derive::napi;
 
+use crate::token_cache::NativeTokenCacheOptions;
+
 /// Retry settings, named as in `@azure/core-rest-pipeline`'s `retryOptions`.
 #[napi(object)]
 #[derive(Default)]
@@ -44,6 +46,7 @@ pub struct NativeClientSecretOptions {
   pub client_id: String,
   pub client_secret: String,
   pub retry: Option<NativeRetryOptions>,
+  pub token_cache: Option<NativeTokenCacheOptions>,
 }
 
 #[napi(object)]
@@ -54,6 +57,7 @@ pub struct NativeManagedIdentityOptions {
   pub object_id: Option<String>,
   pub resource_id: Option<String>,
   pub retry: Option<NativeRetryOptions>,
+  pub token_cache: Option<NativeTokenCacheOptions>,
 }
 
 /// Options of the developer tool credentials (az, azd, pwsh).
@@ -66,6 +70,7 @@ pub struct NativeDeveloperCliOptions {
   pub subscription: Option<String>,
   /// az only: this machine's UTC offset, for CLIs that print expiry in local time.
   pub local_offset_minutes: Option<i32>,
+  pub token_cache: Option<NativeTokenCacheOptions>,
 }
 
 /// An access token as `@azure/core-auth` shapes it.

@@ -9,6 +9,7 @@ pub mod http;
 pub mod log;
 pub mod request;
 pub mod secret;
+pub mod shared_cache;
 mod slot;
 pub mod token;
 

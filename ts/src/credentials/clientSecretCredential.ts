@@ -1,6 +1,7 @@
 /** App-only tokens for a service principal with a client secret. */
 import native from '../native'
 import type { GetTokenOptions, MultiTenantTokenCredentialOptions } from '../tokenCredential'
+import { nativeTokenCache } from '../tokenCache'
 import { resolveAuthorityHost } from '../util/authorityHost'
 import { checkTenantId, resolveAdditionallyAllowedTenants, resolveTenant } from '../util/tenant'
 import { NativeBackedCredential, createNative, nativeRetry } from './nativeBackedCredential'
@@ -26,6 +27,7 @@ export class ClientSecretCredential extends NativeBackedCredential {
         clientId,
         clientSecret,
         retry: nativeRetry(options.retryOptions, options.requestTimeoutInMs),
+        tokenCache: nativeTokenCache(options.tokenCache),
       }),
     )
     super('ClientSecretCredential', engine)

@@ -5,6 +5,7 @@
 import native from '../native'
 import { CredentialUnavailableError } from '../errors'
 import type { AccessToken, GetTokenOptions, TokenCredentialOptions } from '../tokenCredential'
+import { nativeTokenCache } from '../tokenCache'
 import { NativeBackedCredential, createNative, nativeRetry } from './nativeBackedCredential'
 import { detectManagedIdentitySource, imdsEndpoint } from './managedIdentitySource'
 
@@ -49,6 +50,7 @@ export class ManagedIdentityCredential extends NativeBackedCredential {
         objectId: options.objectId,
         resourceId: options.resourceId,
         retry: nativeRetry(options.retryOptions, options.requestTimeoutInMs),
+        tokenCache: nativeTokenCache(options.tokenCache),
       }),
     )
     super('ManagedIdentityCredential', engine)
