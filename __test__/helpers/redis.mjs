@@ -1,0 +1,120 @@
+// A throwaway redis-server on a free loopback port, and a minimal RESP client that
+// reads and writes raw bytes (tests flip bytes of stored values and dump every key).
+import { spawn } from 'node:child_process'
+import { createServer, connect } from 'node:net'
+import { sleep } from './emulator.mjs'
+
+export async function freePort() {
+  const srv = createServer()
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r))
+  const { port } = srv.address()
+  await new Promise((r) => srv.close(r))
+  return port
+}
+
+/** Starts redis-server; `password` adds --requirepass. Resolves once it answers PING. */
+export async function startRedis({ password } = {}) {
+  const port = await freePort()
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  if (password) args.push('--requirepass', password)
+  const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  proc.stderr.on('data', (d) => (stderr += d))
+  const exited = new Promise((r) => proc.once('exit', r))
+  const auth = password ? [['AUTH', password]] : []
+  const redis = {
+    port,
+    url: password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
+    /** Runs commands on one connection; resolves with the last reply. */
+    command: (...cmd) => resp(port, [...auth, cmd]),
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM')
+      await exited
+    },
+  }
+  for (let i = 0; ; i++) {
+    try {
+      if ((await redis.command('PING')) === 'PONG') return redis
+    } catch (e) {
+      if (i > 100 || proc.exitCode !== null) throw new Error(`redis-server did not start: ${e.message} ${stderr}`)
+    }
+    await sleep(50)
+  }
+}
+
+/** Every key and its raw value. */
+export async function dump(redis) {
+  const keys = []
+  let cursor = '0'
+  do {
+    const [next, batch] = await redis.command('SCAN', cursor, 'COUNT', '1000')
+    cursor = next.toString()
+    keys.push(...batch.map(String))
+  } while (cursor !== '0')
+  const out = new Map()
+  for (const k of keys) out.set(k, await redis.command('GET', k))
+  return out
+}
+
+function encode(cmd) {
+  const parts = [Buffer.from(`*${cmd.length}\r\n`)]
+  for (const a of cmd) {
+    const b = Buffer.isBuffer(a) ? a : Buffer.from(String(a))
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'))
+  }
+  return Buffer.concat(parts)
+}
+
+/** Parses one reply at `i`; returns [value, next] or undefined if incomplete. */
+function parse(buf, i) {
+  const eol = buf.indexOf('\r\n', i)
+  if (eol < 0) return undefined
+  const type = String.fromCharCode(buf[i])
+  const line = buf.subarray(i + 1, eol).toString()
+  if (type === '+') return [line, eol + 2]
+  if (type === '-') return [new Error(line), eol + 2]
+  if (type === ':') return [Number(line), eol + 2]
+  if (type === '$') {
+    const n = Number(line)
+    if (n < 0) return [null, eol + 2]
+    if (buf.length < eol + 2 + n + 2) return undefined
+    return [buf.subarray(eol + 2, eol + 2 + n), eol + 2 + n + 2]
+  }
+  if (type === '*') {
+    const n = Number(line)
+    const items = []
+    let at = eol + 2
+    for (let k = 0; k < n; k++) {
+      const r = parse(buf, at)
+      if (!r) return undefined
+      items.push(r[0])
+      at = r[1]
+    }
+    return [items, at]
+  }
+  throw new Error(`unexpected RESP type ${type}`)
+}
+
+function resp(port, cmds) {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1')
+    let buf = Buffer.alloc(0)
+    sock.on('error', reject)
+    sock.on('connect', () => sock.write(Buffer.concat(cmds.map(encode))))
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d])
+      const replies = []
+      let at = 0
+      for (let k = 0; k < cmds.length; k++) {
+        const r = parse(buf, at)
+        if (!r) return
+        replies.push(r[0])
+        at = r[1]
+      }
+      sock.end()
+      const last = replies[replies.length - 1]
+      if (last instanceof Error) reject(last)
+      else resolve(last)
+    })
+  })
+}
