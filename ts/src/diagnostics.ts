@@ -5,3 +5,8 @@ import native from './native'
 export function liveEngineCount(): number {
   return native.liveEngineCount()
 }
+
+/** Engine log sinks registered in this process: one per thread that listens to azid's logs. */
+export function nativeLogSinkCount(): number {
+  return native.nativeLogSinkCount()
+}

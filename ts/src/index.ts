@@ -42,7 +42,7 @@ export { AzureLogger, getLogLevel, setLogLevel } from './logger'
 export type { AzureLogLevel } from './logger'
 export { getBearerTokenProvider } from './tokenProvider'
 export type { FileTokenCacheOptions, RedisTokenCacheOptions, TokenCacheOptions } from './tokenCache'
-export { liveEngineCount } from './diagnostics'
+export { liveEngineCount, nativeLogSinkCount } from './diagnostics'
 export type { GetBearerTokenProviderOptions } from './tokenProvider'
 export { AzureAuthorityHosts } from './util/authorityHost'
 export type {
