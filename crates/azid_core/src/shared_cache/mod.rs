@@ -245,3 +245,139 @@ where
     }
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::secret::Secret;
+  use std::collections::HashMap;
+  use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+  use std::sync::Mutex;
+
+  /// Redis as a map with expiring locks; `down` makes every operation unavailable.
+  #[derive(Default)]
+  struct Memory {
+    entries: Mutex<HashMap<String, AccessToken>>,
+    locks: Mutex<HashMap<String, (String, u64)>>,
+    down: AtomicBool,
+  }
+
+  impl SharedCache for Memory {
+    fn get<'a>(&'a self, key: &'a EntryKey) -> CacheFuture<'a, Lookup> {
+      Box::pin(async move {
+        if self.down.load(Ordering::SeqCst) {
+          return Lookup::Unavailable;
+        }
+        self.entries.lock().unwrap().get(&key.id).cloned().map_or(Lookup::Miss, Lookup::Hit)
+      })
+    }
+    fn put<'a>(&'a self, key: &'a EntryKey, token: &'a AccessToken) -> CacheFuture<'a, ()> {
+      Box::pin(async move {
+        self.entries.lock().unwrap().insert(key.id.clone(), token.clone());
+      })
+    }
+    fn lock<'a>(&'a self, key: &'a EntryKey) -> CacheFuture<'a, Lock> {
+      Box::pin(async move {
+        if self.down.load(Ordering::SeqCst) {
+          return Lock::Unavailable;
+        }
+        let mut locks = self.locks.lock().unwrap();
+        match locks.get(&key.id) {
+          Some((_, until)) if *until > now_ms() => Lock::Held,
+          _ => {
+            let owner = format!("{}", rand::random::<u64>());
+            let until = now_ms() + self.lock_ttl().as_millis() as u64;
+            locks.insert(key.id.clone(), (owner.clone(), until));
+            Lock::Acquired(owner)
+          }
+        }
+      })
+    }
+    fn unlock<'a>(&'a self, key: &'a EntryKey, lock: String) -> CacheFuture<'a, ()> {
+      Box::pin(async move {
+        let mut locks = self.locks.lock().unwrap();
+        if locks.get(&key.id).is_some_and(|(o, _)| *o == lock) {
+          locks.remove(&key.id);
+        }
+      })
+    }
+    fn lock_ttl(&self) -> Duration {
+      Duration::from_millis(300)
+    }
+  }
+
+  fn replica(shared: &Arc<Memory>) -> Tiers {
+    Tiers { shared: Some(shared.clone() as Arc<dyn SharedCache>), file: None }
+  }
+
+  async fn upstream(calls: &AtomicU32) -> Result<AccessToken> {
+    let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let now = now_ms();
+    Ok(AccessToken::new(Secret::new(format!("t{n}")), "Bearer".into(), now, now + 3_600_000, None))
+  }
+
+  fn key() -> EntryKey {
+    EntryKey::new(Arc::from("engine"), "scope")
+  }
+
+  #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+  async fn replicas_missing_at_once_fetch_once() {
+    let shared = Arc::new(Memory::default());
+    let calls = Arc::new(AtomicU32::new(0));
+    let replicas: Vec<_> = (0..5)
+      .map(|_| {
+        let (r, calls) = (replica(&shared), calls.clone());
+        tokio::spawn(
+          async move { r.fetch_through("test", &key(), false, || upstream(&calls)).await },
+        )
+      })
+      .collect();
+    for r in replicas {
+      assert_eq!(r.await.unwrap().unwrap().token.expose(), "t1");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+  }
+
+  #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+  async fn an_abandoned_lock_is_taken_over_after_its_ttl() {
+    let shared = Arc::new(Memory::default());
+    let k = key();
+    // A replica took the lock and died.
+    let Lock::Acquired(_) = shared.lock(&k).await else { panic!("lock") };
+    let calls = AtomicU32::new(0);
+    let started = std::time::Instant::now();
+    let t = replica(&shared).fetch_through("test", &k, false, || upstream(&calls)).await.unwrap();
+    assert_eq!(t.token.expose(), "t1");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert!(started.elapsed() >= Duration::from_millis(250), "waited for the lock to expire");
+  }
+
+  #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+  async fn an_unavailable_cache_means_a_local_fetch() {
+    let shared = Arc::new(Memory::default());
+    shared.down.store(true, Ordering::SeqCst);
+    let calls = AtomicU32::new(0);
+    let t = replica(&shared).fetch_through("test", &key(), false, || upstream(&calls)).await;
+    assert!(t.is_ok());
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+  }
+
+  #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+  async fn a_stale_shared_token_is_refreshed_and_bypass_skips_reading() {
+    let shared = Arc::new(Memory::default());
+    let k = key();
+    let now = now_ms();
+    // Past its refresh moment: a replica refreshing must not take it back.
+    let stale =
+      AccessToken::new(Secret::new("old"), "Bearer".into(), now - 3_500_000, now + 100_000, None);
+    shared.put(&k, &stale).await;
+    let calls = AtomicU32::new(0);
+    let t = replica(&shared).fetch_through("test", &k, false, || upstream(&calls)).await.unwrap();
+    assert_eq!(t.token.expose(), "t1");
+    let forced =
+      replica(&shared).fetch_through("test", &k, true, || upstream(&calls)).await.unwrap();
+    assert_eq!(forced.token.expose(), "t2");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+  }
+}
