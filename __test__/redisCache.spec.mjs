@@ -8,10 +8,10 @@ import { startReplica } from './helpers/replicas.mjs'
 
 const key = () => randomBytes(32).toString('base64')
 
-async function withFleet(t, { replicas, password }, body) {
+async function withFleet(t, { replicas, password, tls }, body) {
   const emu = await startEmulator()
-  const redis = await startRedis({ password })
-  const cache = { redisUrl: redis.url, key: key() }
+  const redis = await startRedis({ password, tls })
+  const cache = { redisUrl: redis.url, key: key(), caFile: redis.caFile }
   const fleet = await Promise.all(Array.from({ length: replicas }, () => startReplica(emu, cache)))
   try {
     await body({ emu, redis, fleet, cache })
@@ -138,6 +138,25 @@ test('a password-protected Redis is shared; a wrong password falls back without 
       t.false(r.logs.some((l) => l.includes('not-the-password') || l.includes(password)), 'no password in logs')
     } finally {
       await wrong.stop()
+    }
+  })
+})
+
+test('a TLS Redis (rediss://) with a private CA is shared; without the CA the replica falls back', async (t) => {
+  await withFleet(t, { replicas: 2, tls: true, password: 'tls-pw' }, async ({ emu, redis, fleet, cache }) => {
+    const scope = uniqueScope('tls')
+    const results = await Promise.all(fleet.map((r) => r.calls(scope, 200)))
+    t.true(results.every((r) => r.ok === 200 && r.errors.length === 0), JSON.stringify(results.map((r) => r.logs)))
+    t.is(emu.requestCount('token'), 1)
+    t.true((await dump(redis)).size >= 1)
+
+    const untrusting = await startReplica(emu, { ...cache, caFile: undefined })
+    try {
+      const r = await untrusting.calls(uniqueScope('tls-untrusted'), 20)
+      t.is(r.ok, 20)
+      t.true(r.logs.some((l) => /rediss:\/\/127\.0\.0\.1:\d+ is unavailable/.test(l)), r.logs.join('\n'))
+    } finally {
+      await untrusting.stop()
     }
   })
 })

@@ -1,7 +1,12 @@
 // A throwaway redis-server on a free loopback port, and a minimal RESP client that
 // reads and writes raw bytes (tests flip bytes of stored values and dump every key).
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect as tlsConnect } from 'node:tls'
+import { readFileSync } from 'node:fs'
 import { sleep } from './emulator.mjs'
 
 export async function freePort() {
@@ -12,21 +17,44 @@ export async function freePort() {
   return port
 }
 
-/** Starts redis-server; `password` adds --requirepass. Resolves once it answers PING. */
-export async function startRedis({ password } = {}) {
+/** A throwaway CA and a server certificate for 127.0.0.1 (openssl CLI). */
+function makeTlsFiles() {
+  const dir = mkdtempSync(join(tmpdir(), 'azid-redis-tls-'))
+  const f = (n) => join(dir, n)
+  const run = (...args) => execFileSync('openssl', args, { stdio: 'ignore' })
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=azid test CA', '-keyout', f('ca.key'), '-out', f('ca.pem'))
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'))
+  execFileSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n' > '${f('ext.cnf')}'`])
+  run('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f('ext.cnf'), '-out', f('server.pem'))
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') }
+}
+
+/**
+ * Starts redis-server; `password` adds --requirepass, `tls` serves TLS only (with a
+ * fresh CA in `redis.caFile`). Resolves once it answers PING.
+ */
+export async function startRedis({ password, tls } = {}) {
   const port = await freePort()
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  const files = tls ? makeTlsFiles() : undefined
+  if (files) {
+    args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--tls-ca-cert-file', files.ca, '--tls-auth-clients', 'no')
+  } else {
+    args.push('--port', String(port))
+  }
   if (password) args.push('--requirepass', password)
   const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   proc.stderr.on('data', (d) => (stderr += d))
   const exited = new Promise((r) => proc.once('exit', r))
   const auth = password ? [['AUTH', password]] : []
+  const scheme = tls ? 'rediss' : 'redis'
   const redis = {
     port,
-    url: password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
+    url: password ? `${scheme}://:${encodeURIComponent(password)}@127.0.0.1:${port}` : `${scheme}://127.0.0.1:${port}`,
+    caFile: files?.ca,
     /** Runs commands on one connection; resolves with the last reply. */
-    command: (...cmd) => resp(port, [...auth, cmd]),
+    command: (...cmd) => resp(port, [...auth, cmd], files && readFileSync(files.ca)),
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM')
       await exited
@@ -95,12 +123,12 @@ function parse(buf, i) {
   throw new Error(`unexpected RESP type ${type}`)
 }
 
-function resp(port, cmds) {
+function resp(port, cmds, ca) {
   return new Promise((resolve, reject) => {
-    const sock = connect(port, '127.0.0.1')
+    const sock = ca ? tlsConnect({ port, host: '127.0.0.1', ca }) : connect(port, '127.0.0.1')
     let buf = Buffer.alloc(0)
     sock.on('error', reject)
-    sock.on('connect', () => sock.write(Buffer.concat(cmds.map(encode))))
+    sock.on(ca ? 'secureConnect' : 'connect', () => sock.write(Buffer.concat(cmds.map(encode))))
     sock.on('data', (d) => {
       buf = Buffer.concat([buf, d])
       const replies = []

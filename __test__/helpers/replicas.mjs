@@ -5,7 +5,7 @@ import { cleanEnv } from './env.mjs'
 
 const fixture = fileURLToPath(new URL('../fixtures/cacheReplica.mjs', import.meta.url))
 
-/** Starts a replica pointed at `emu`; `cache`: { redisUrl?, file?, key }. */
+/** Starts a replica pointed at `emu`; `cache`: { redisUrl?, file?, key, caFile? (Redis TLS CA) }. */
 export async function startReplica(emu, cache) {
   const d = emu.defaults
   const env = {
@@ -20,6 +20,8 @@ export async function startReplica(emu, cache) {
   delete env.AZURE_LOG_LEVEL
   if (cache.redisUrl) env.REDIS_URL = cache.redisUrl
   if (cache.file) env.CACHE_FILE = cache.file
+  // The Redis client trusts the system roots, or only this file when it is set.
+  if (cache.caFile) env.SSL_CERT_FILE = cache.caFile
   const child = fork(fixture, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const exited = new Promise((r) => child.once('exit', r))
   const next = () =>

@@ -113,8 +113,11 @@ impl RedisCache {
         }
         return Some(v);
       }
+      Ok(Err(e)) if e.kind() == redis::ErrorKind::AuthenticationFailed => {
+        "Redis refused the password in tokenCache.redis.url (AuthenticationFailed)".to_string()
+      }
       Ok(Err(e)) if !is_connection_error(&e) => {
-        // A reply error (e.g. NOAUTH, WRONGTYPE) says what to fix; the connection is fine.
+        // A reply error (e.g. NOAUTH, WRONGTYPE) says what to fix.
         format!("Redis answered with an error: {}", e.kind_str_safe())
       }
       Ok(Err(e)) => format!("{} ({})", e.kind_str_safe(), e.detail_safe()),
@@ -156,7 +159,8 @@ impl SafeText for redis::RedisError {
     } else if self.is_connection_dropped() {
       "connection dropped".into()
     } else {
-      "I/O error".into()
+      // I/O and TLS errors (e.g. an unknown certificate issuer) name the cause, not the URL.
+      self.to_string().chars().take(200).collect()
     }
   }
 }
