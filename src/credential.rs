@@ -17,11 +17,11 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::error::to_napi;
-use crate::token_cache;
 use crate::options::{
   NativeAccessToken, NativeClientSecretOptions, NativeDeveloperCliOptions,
   NativeManagedIdentityOptions, NativeRetryOptions,
 };
+use crate::token_cache;
 
 /// One engine per developer tool and configuration.
 fn developer_cli<T: CliTool>(tool: T, options: &NativeDeveloperCliOptions) -> Result<Arc<Engine>> {
