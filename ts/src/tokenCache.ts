@@ -11,7 +11,7 @@ export interface RedisTokenCacheOptions {
   keyPrefix?: string
   /** How long one replica may hold the fetch lock before another takes over (default 10,000 ms). */
   lockTtlMs?: number
-  /** Bound of one Redis operation; past it the credential goes on without Redis (default 200 ms). */
+  /** Bound of one Redis command; past it the credential goes on without Redis (default 200 ms; connecting gets at least 1 s). */
   timeoutMs?: number
 }
 

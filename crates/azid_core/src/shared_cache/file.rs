@@ -54,10 +54,6 @@ impl FileCache {
     Self { path, sealer }
   }
 
-  fn location(&self) -> String {
-    "file".to_string()
-  }
-
   /// The still-usable tokens this engine stored, by cache key.
   pub fn load(&self, engine_key: &Arc<str>, label: &str) -> Vec<(String, AccessToken)> {
     let Some(doc) = self.read(label) else { return Vec::new() };
@@ -89,7 +85,7 @@ impl FileCache {
     let sealed = base64::engine::general_purpose::STANDARD.decode(&entry.sealed).ok()?;
     // The cache key is inside the sealed record; the AAD binds the record to its id,
     // and the id to that cache key.
-    let plain = self.sealer.open(&aad(engine_key, id, &self.location()), &sealed).ok()?;
+    let plain = self.sealer.open(&aad(engine_key, id), &sealed).ok()?;
     let (cache_key, token) = crypto::decode(&plain).ok()?;
     (EntryKey::new(engine_key.clone(), &cache_key).id == id).then_some((cache_key, token))
   }
@@ -102,8 +98,7 @@ impl FileCache {
     doc.version = VERSION;
     doc.entries.retain(|_, e| e.expires > now);
     let plain = crypto::encode(&key.cache_key, token);
-    let Ok(sealed) = self.sealer.seal(&aad(&key.engine_key, &key.id, &self.location()), &plain)
-    else {
+    let Ok(sealed) = self.sealer.seal(&aad(&key.engine_key, &key.id), &plain) else {
       return;
     };
     doc.entries.insert(
@@ -151,8 +146,9 @@ impl FileCache {
   }
 }
 
-fn aad(engine_key: &str, id: &str, location: &str) -> Vec<u8> {
-  format!("azid-v1\0{location}\0{id}\0{engine_key}").into_bytes()
+/// Binds a sealed record to its entry id and engine (the id binds the cache key).
+fn aad(engine_key: &str, id: &str) -> Vec<u8> {
+  format!("azid-v1\0file\0{id}\0{engine_key}").into_bytes()
 }
 
 /// Temp file in the same directory (mode 0600), then rename over the target, so a

@@ -16,6 +16,9 @@ use crate::error::{Error, Result};
 use crate::log::Level;
 use crate::token::{now_ms, AccessToken};
 
+/// Connecting (TCP, TLS handshake, AUTH) may take longer than one command, at least this.
+const MIN_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// While Redis is down, it is asked again at most this often (so callers do not each
 /// pay the timeout).
 const RETRY_DOWN_MS: u64 = 1_000;
@@ -40,18 +43,11 @@ pub struct RedisCache {
 impl RedisCache {
   /// Checks the URL without connecting (a typed error at credential construction).
   pub fn check_url(url: &str) -> Result<()> {
-    Client::open(url).map(|_| ()).map_err(|e| {
-      Error::invalid(format!(
-        "tokenCache.redis.url is not a Redis URL ({}); use redis://[:password@]host:port[/db] or rediss:// for TLS",
-        e.kind_str_safe()
-      ))
-    })
+    open_client(url).map(|_| ())
   }
 
   pub fn new(config: &RedisConfig, sealer: Arc<Sealer>, label: &str) -> Result<Self> {
-    Self::check_url(&config.url)?;
-    let client = Client::open(config.url.as_str())
-      .map_err(|_| Error::invalid("tokenCache.redis.url is not a Redis URL"))?;
+    let client = open_client(&config.url)?;
     let endpoint = match &client.get_connection_info().addr {
       ConnectionAddr::Tcp(host, port) => format!("redis://{host}:{port}"),
       ConnectionAddr::TcpTls { host, port, .. } => format!("rediss://{host}:{port}"),
@@ -79,20 +75,25 @@ impl RedisCache {
     format!("{}{}:lock", self.prefix, key.id)
   }
 
+  fn connect_timeout(&self) -> Duration {
+    self.timeout.max(MIN_CONNECT_TIMEOUT)
+  }
+
   async fn connection(&self) -> redis::RedisResult<MultiplexedConnection> {
     let mut slot = self.conn.lock().await;
     if let Some(c) = slot.as_ref() {
       return Ok(c.clone());
     }
     let config = AsyncConnectionConfig::new()
-      .set_connection_timeout(self.timeout)
+      .set_connection_timeout(self.connect_timeout())
       .set_response_timeout(self.timeout);
     let c = self.client.get_multiplexed_async_connection_with_config(&config).await?;
     *slot = Some(c.clone());
     Ok(c)
   }
 
-  /// Runs one command within the timeout; `None` when Redis could not answer.
+  /// Runs one command within the timeout (plus the connect timeout when it has to
+  /// connect first); `None` when Redis could not answer.
   async fn run<T: FromRedisValue>(&self, cmd: &redis::Cmd) -> Option<T> {
     if now_ms() < self.retry_at_ms.load(Ordering::Relaxed) {
       return None;
@@ -101,7 +102,8 @@ impl RedisCache {
       let mut c = self.connection().await?;
       cmd.query_async::<T>(&mut c).await
     };
-    let failure = match tokio::time::timeout(self.timeout, attempt).await {
+    let bound = self.timeout + self.connect_timeout();
+    let failure = match tokio::time::timeout(bound, attempt).await {
       Ok(Ok(v)) => {
         if self.down.swap(false, Ordering::Relaxed) {
           azlog!(
@@ -121,7 +123,7 @@ impl RedisCache {
         format!("Redis answered with an error: {}", e.kind_str_safe())
       }
       Ok(Err(e)) => format!("{} ({})", e.kind_str_safe(), e.detail_safe()),
-      Err(_) => format!("no answer within {} ms", self.timeout.as_millis()),
+      Err(_) => format!("no answer within {} ms", bound.as_millis()),
     };
     *self.conn.lock().await = None;
     self.retry_at_ms.store(now_ms() + RETRY_DOWN_MS, Ordering::Relaxed);
@@ -135,6 +137,15 @@ impl RedisCache {
     }
     None
   }
+}
+
+fn open_client(url: &str) -> Result<Client> {
+  Client::open(url).map_err(|e| {
+    Error::invalid(format!(
+      "tokenCache.redis.url is not a Redis URL ({}); use redis://[:password@]host:port[/db] or rediss:// for TLS",
+      e.kind_str_safe()
+    ))
+  })
 }
 
 fn is_connection_error(e: &redis::RedisError) -> bool {
