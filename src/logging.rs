@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use azid_core::log::{self, Level, LogSink};
 use napi::bindgen_prelude::*;
-use napi::CleanupEnvHook;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::CleanupEnvHook;
 use napi_derive::napi;
 
 /// Weak: a registered logger never keeps the process alive.
