@@ -2,7 +2,7 @@
 // test starts its own emulator and redis-server on loopback.
 import test from 'ava'
 import { randomBytes } from 'node:crypto'
-import { startEmulator, uniqueScope, claimsOf } from './helpers/emulator.mjs'
+import { claimsOf, sleep, startEmulator, uniqueScope } from './helpers/emulator.mjs'
 import { dump, startRedis } from './helpers/redis.mjs'
 import { startReplica } from './helpers/replicas.mjs'
 
@@ -158,5 +158,27 @@ test('a TLS Redis (rediss://) with a private CA is shared; without the CA the re
     } finally {
       await untrusting.stop()
     }
+  })
+})
+
+test('past the refresh moment the fleet refreshes once: one replica fetches, the others take its token', async (t) => {
+  await withFleet(t, { replicas: 3 }, async ({ emu, fleet }) => {
+    // 4 s tokens: fresh for 2 s (halfway), then served while one refresh runs.
+    emu.setTokenLifetime(4)
+    const scope = uniqueScope('fleet-refresh')
+    const first = await Promise.all(fleet.map((r) => r.calls(scope, 50)))
+    t.is(new Set(first.flatMap((r) => r.tokens)).size, 1)
+    t.is(emu.requestCount('token'), 1)
+    emu.setFault('token', { latencyMs: 300 })
+    await sleep(2_200)
+    // Each replica serves the cached token and starts its background refresh.
+    const during = await Promise.all(fleet.map((r) => r.calls(scope, 50)))
+    t.true(during.every((r) => r.ok === 50))
+    await sleep(1_000)
+    const after = await Promise.all(fleet.map((r) => r.calls(scope, 50)))
+    const renewed = new Set(after.flatMap((r) => r.tokens))
+    t.is(renewed.size, 1, 'every replica has the one renewed token')
+    t.not([...renewed][0], first[0].tokens[0])
+    t.is(emu.requestCount('token'), 2, 'one initial request plus one refresh for the whole fleet')
   })
 })
