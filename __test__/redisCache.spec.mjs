@@ -125,8 +125,9 @@ test('a password-protected Redis is shared; a wrong password falls back without 
   await withFleet(t, { replicas: 2, password }, async ({ emu, redis, fleet, cache }) => {
     const scope = uniqueScope('password')
     const results = await Promise.all(fleet.map((r) => r.calls(scope, 200)))
-    t.true(results.every((r) => r.ok === 200 && r.errors.length === 0))
-    t.is(emu.requestCount('token'), 1)
+    const seen = JSON.stringify(results.map(({ ok, errors, logs }) => ({ ok, errors, logs })))
+    t.true(results.every((r) => r.ok === 200 && r.errors.length === 0), seen)
+    t.is(emu.requestCount('token'), 1, seen)
     t.true((await dump(redis)).size >= 1)
 
     const wrongUrl = redis.url.replace(encodeURIComponent(password), 'not-the-password')

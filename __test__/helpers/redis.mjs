@@ -31,24 +31,30 @@ function makeTlsFiles() {
 
 /**
  * Starts redis-server; `password` adds --requirepass, `tls` serves TLS only (with a
- * fresh CA in `redis.caFile`). Resolves once it answers PING.
+ * fresh CA in `redis.caFile`). Resolves once this very process answers PING: two tests
+ * may pick the same free port, and the loser must not talk to the winner's server.
  */
 export async function startRedis({ password, tls } = {}) {
-  const port = await freePort()
-  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
   const files = tls ? makeTlsFiles() : undefined
+  for (let attempt = 1; ; attempt++) {
+    const redis = await spawnRedis(await freePort(), password, files)
+    if (redis) return redis
+    if (attempt >= 5) throw new Error('redis-server did not start on 5 free ports')
+  }
+}
+
+async function spawnRedis(port, password, files) {
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
   if (files) {
     args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--tls-ca-cert-file', files.ca, '--tls-auth-clients', 'no')
   } else {
     args.push('--port', String(port))
   }
   if (password) args.push('--requirepass', password)
-  const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  proc.stderr.on('data', (d) => (stderr += d))
+  const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'ignore'] })
   const exited = new Promise((r) => proc.once('exit', r))
   const auth = password ? [['AUTH', password]] : []
-  const scheme = tls ? 'rediss' : 'redis'
+  const scheme = files ? 'rediss' : 'redis'
   const redis = {
     port,
     url: password ? `${scheme}://:${encodeURIComponent(password)}@127.0.0.1:${port}` : `${scheme}://127.0.0.1:${port}`,
@@ -60,14 +66,18 @@ export async function startRedis({ password, tls } = {}) {
       await exited
     },
   }
-  for (let i = 0; ; i++) {
+  for (let i = 0; i < 200; i++) {
+    if (proc.exitCode !== null) return undefined // e.g. the port was taken meanwhile
     try {
-      if ((await redis.command('PING')) === 'PONG') return redis
-    } catch (e) {
-      if (i > 100 || proc.exitCode !== null) throw new Error(`redis-server did not start: ${e.message} ${stderr}`)
+      const info = String(await redis.command('INFO', 'server'))
+      if (new RegExp(`process_id:${proc.pid}\\b`).test(info)) return redis
+      break // another test's server answers on this port
+    } catch {
+      await sleep(50)
     }
-    await sleep(50)
   }
+  await redis.stop()
+  return undefined
 }
 
 /** Every key and its raw value. */

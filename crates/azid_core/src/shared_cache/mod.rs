@@ -217,6 +217,14 @@ where
   loop {
     match shared.lock(key).await {
       Lock::Acquired(lock) => {
+        // Another replica may have stored a token and released the lock between our
+        // read and our lock: read again before fetching.
+        if let Lookup::Hit(t) = shared.get(key).await {
+          if t.is_fresh(now_ms()) {
+            shared.unlock(key, lock).await;
+            return Ok(t);
+          }
+        }
         let result = upstream().await;
         if let Ok(token) = &result {
           shared.put(key, token).await;
@@ -351,6 +359,50 @@ mod tests {
     assert_eq!(t.token.expose(), "t1");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     assert!(started.elapsed() >= Duration::from_millis(250), "waited for the lock to expire");
+  }
+
+  /// Misses on its first read only: as if another replica stored the token and released
+  /// the lock right after that read.
+  struct LateWriter {
+    inner: Memory,
+    reads: AtomicU32,
+    token: AccessToken,
+  }
+
+  impl SharedCache for LateWriter {
+    fn get<'a>(&'a self, _key: &'a EntryKey) -> CacheFuture<'a, Lookup> {
+      Box::pin(async move {
+        match self.reads.fetch_add(1, Ordering::SeqCst) {
+          0 => Lookup::Miss,
+          _ => Lookup::Hit(self.token.clone()),
+        }
+      })
+    }
+    fn put<'a>(&'a self, key: &'a EntryKey, token: &'a AccessToken) -> CacheFuture<'a, ()> {
+      self.inner.put(key, token)
+    }
+    fn lock<'a>(&'a self, key: &'a EntryKey) -> CacheFuture<'a, Lock> {
+      self.inner.lock(key)
+    }
+    fn unlock<'a>(&'a self, key: &'a EntryKey, lock: String) -> CacheFuture<'a, ()> {
+      self.inner.unlock(key, lock)
+    }
+    fn lock_ttl(&self) -> Duration {
+      self.inner.lock_ttl()
+    }
+  }
+
+  #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+  async fn the_lock_winner_reads_again_before_fetching() {
+    let now = now_ms();
+    let stored =
+      AccessToken::new(Secret::new("theirs"), "Bearer".into(), now, now + 3_600_000, None);
+    let cache = LateWriter { inner: Memory::default(), reads: AtomicU32::new(0), token: stored };
+    let tiers = Tiers { shared: Some(Arc::new(cache) as Arc<dyn SharedCache>), file: None };
+    let calls = AtomicU32::new(0);
+    let t = tiers.fetch_through("test", &key(), false, || upstream(&calls)).await.unwrap();
+    assert_eq!(t.token.expose(), "theirs");
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "no fetch: the token arrived before the lock");
   }
 
   #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
