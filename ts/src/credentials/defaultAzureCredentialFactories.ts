@@ -72,6 +72,7 @@ export const defaultCredentialFactories: readonly CredentialFactory[] = [
         retryOptions: o.retryOptions,
         requestTimeoutInMs: o.requestTimeoutInMs,
         disableInstanceDiscovery: o.disableInstanceDiscovery,
+        tokenCache: o.tokenCache,
       }),
   },
   {
