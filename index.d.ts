@@ -104,8 +104,18 @@ export declare class NativeSecretClient {
   listPage(versionsOf?: string | undefined | null, nextLink?: string | undefined | null, bearer?: string | undefined | null): Promise<{ items: Record<string, any>[]; nextLink: string | null }>
 }
 
-/** Registers `callback(level, line)` for engine log lines; returns an id for removal. */
+/**
+ * Registers `callback(level, line)` for engine log lines; returns an id for removal.
+ * A worker thread that exits without removing its sink has it removed with its env:
+ * otherwise every later line would go to a function whose thread is gone.
+ */
 export declare function addNativeLogSink(callback: (level: string, line: string) => void): number
+
+/**
+ * Engines alive in this process: credentials of one configuration share one, and an
+ * engine is freed when no credential (in any thread) uses it any more.
+ */
+export declare function liveEngineCount(): number
 
 /** An access token as `@azure/core-auth` shapes it. */
 export interface NativeAccessToken {
@@ -158,6 +168,7 @@ export interface NativeClientSecretOptions {
   retry?: NativeRetryOptions
   regionalAuthority?: string
   regionName?: string
+  tokenCache?: NativeTokenCacheOptions
 }
 
 /** Options of the developer tool credentials (az, azd, pwsh). */
@@ -169,6 +180,7 @@ export interface NativeDeveloperCliOptions {
   subscription?: string
   /** az only: this machine's UTC offset, for CLIs that print expiry in local time. */
   localOffsetMinutes?: number
+  tokenCache?: NativeTokenCacheOptions
 }
 
 export interface NativeEmulatorOptions {
@@ -192,7 +204,16 @@ export interface NativeEntraOptions {
   regionalAuthority?: string
   /** `REGION_NAME`, the only source auto-detection reads. */
   regionName?: string
+  /** A shared (Redis) and/or file cache behind the engine's memory. */
+  tokenCache?: NativeTokenCacheOptions
 }
+
+export interface NativeFileCacheOptions {
+  path: string
+}
+
+/** Engine log sinks registered in this process (all threads), for leak tests. */
+export declare function nativeLogSinkCount(): number
 
 export interface NativeManagedIdentityOptions {
   /** `imds` (default), `appService`, `azureArc`, `serviceFabric`, `cloudShell` or `azureMl`. */
@@ -211,6 +232,7 @@ export interface NativeManagedIdentityOptions {
   objectId?: string
   resourceId?: string
   retry?: NativeRetryOptions
+  tokenCache?: NativeTokenCacheOptions
 }
 
 export interface NativeOnBehalfOfOptions {
@@ -218,6 +240,14 @@ export interface NativeOnBehalfOfOptions {
   clientSecret?: string
   certificate?: NativeCertificateOptions
   userAssertionToken: string
+}
+
+export interface NativeRedisCacheOptions {
+  /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. */
+  url: string
+  keyPrefix?: string
+  lockTtlMs?: number
+  timeoutMs?: number
 }
 
 /** Retry settings, named as in `@azure/core-rest-pipeline`'s `retryOptions`. */
@@ -237,6 +267,13 @@ export interface NativeSecretClientOptions {
   homeTenant?: string
   additionallyAllowedTenants?: Array<string>
   tenantPinned?: boolean
+}
+
+export interface NativeTokenCacheOptions {
+  redis?: NativeRedisCacheOptions
+  file?: NativeFileCacheOptions
+  /** 32 bytes, base64 (the facade converts a Buffer). */
+  encryptionKey: string
 }
 
 export interface NativeWorkloadIdentityOptions {

@@ -22,6 +22,7 @@ use crate::options::{
   NativeAccessToken, NativeClientSecretOptions, NativeDeveloperCliOptions,
   NativeManagedIdentityOptions, NativeRetryOptions,
 };
+use crate::token_cache;
 
 /// One engine per developer tool and configuration.
 fn developer_cli<T: CliTool>(tool: T, options: &NativeDeveloperCliOptions) -> Result<Arc<Engine>> {
@@ -32,7 +33,8 @@ fn developer_cli<T: CliTool>(tool: T, options: &NativeDeveloperCliOptions) -> Re
       .map_or(DEFAULT_TIMEOUT, |ms| std::time::Duration::from_millis(ms.into())),
   };
   let key = DeveloperCliSource::engine_key(&tool, &config);
-  Engine::shared(&key, || {
+  let cache = token_cache::to_config(options.token_cache.as_ref())?;
+  Engine::shared_cached(&key, cache.as_ref(), || {
     Ok(Arc::new(DeveloperCliSource::new(tool, config)?) as Arc<dyn TokenSource>)
   })
   .map_err(to_napi)
@@ -98,6 +100,7 @@ impl NativeCredential {
 impl NativeCredential {
   #[napi(factory)]
   pub fn client_secret(options: NativeClientSecretOptions) -> Result<Self> {
+    let cache = token_cache::to_config(options.token_cache.as_ref())?;
     let config = ClientSecretConfig {
       authority_host: options.authority_host,
       tenant_id: options.tenant_id,
@@ -108,7 +111,7 @@ impl NativeCredential {
       region: resolve_region(options.regional_authority.as_deref(), options.region_name.as_deref()),
     };
     let key = config.engine_key();
-    let engine = Engine::shared(&key, || {
+    let engine = Engine::shared_cached(&key, cache.as_ref(), || {
       Ok(Arc::new(ClientSecretSource::new(config)?) as Arc<dyn TokenSource>)
     })
     .map_err(to_napi)?;
@@ -117,6 +120,7 @@ impl NativeCredential {
 
   #[napi(factory)]
   pub fn managed_identity(options: NativeManagedIdentityOptions) -> Result<Self> {
+    let cache = token_cache::to_config(options.token_cache.as_ref())?;
     let id =
       match (options.client_id.clone(), options.object_id.clone(), options.resource_id.clone()) {
         (Some(c), None, None) => Some(UserAssignedId::ClientId(c)),
@@ -138,7 +142,7 @@ impl NativeCredential {
       retry: NativeRetryOptions::apply(options.retry.as_ref(), retry),
     };
     let key = config.engine_key();
-    let engine = Engine::shared(&key, || {
+    let engine = Engine::shared_cached(&key, cache.as_ref(), || {
       Ok(Arc::new(ManagedIdentitySource::new(config)?) as Arc<dyn TokenSource>)
     })
     .map_err(to_napi)?;
@@ -220,4 +224,11 @@ impl NativeCredential {
   pub fn upstream_requests(&self) -> f64 {
     self.engine.upstream_requests() as f64
   }
+}
+
+/// Engines alive in this process: credentials of one configuration share one, and an
+/// engine is freed when no credential (in any thread) uses it any more.
+#[napi]
+pub fn live_engine_count() -> u32 {
+  Engine::live_count() as u32
 }

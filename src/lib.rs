@@ -11,3 +11,4 @@ mod logging;
 mod options;
 mod probe;
 mod service_principal;
+mod token_cache;

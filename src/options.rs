@@ -6,6 +6,8 @@ use std::time::Duration;
 use azid_core::http::RetryPolicy;
 use napi_derive::napi;
 
+use crate::token_cache::NativeTokenCacheOptions;
+
 /// Retry settings, named as in `@azure/core-rest-pipeline`'s `retryOptions`.
 #[napi(object)]
 #[derive(Default)]
@@ -48,6 +50,7 @@ pub struct NativeClientSecretOptions {
   pub retry: Option<NativeRetryOptions>,
   pub regional_authority: Option<String>,
   pub region_name: Option<String>,
+  pub token_cache: Option<NativeTokenCacheOptions>,
 }
 
 #[napi(object)]
@@ -68,6 +71,7 @@ pub struct NativeManagedIdentityOptions {
   pub object_id: Option<String>,
   pub resource_id: Option<String>,
   pub retry: Option<NativeRetryOptions>,
+  pub token_cache: Option<NativeTokenCacheOptions>,
 }
 
 /// Options of the developer tool credentials (az, azd, pwsh).
@@ -80,6 +84,7 @@ pub struct NativeDeveloperCliOptions {
   pub subscription: Option<String>,
   /// az only: this machine's UTC offset, for CLIs that print expiry in local time.
   pub local_offset_minutes: Option<i32>,
+  pub token_cache: Option<NativeTokenCacheOptions>,
 }
 
 /// An access token as `@azure/core-auth` shapes it.
@@ -116,6 +121,8 @@ pub struct NativeEntraOptions {
   pub regional_authority: Option<String>,
   /// `REGION_NAME`, the only source auto-detection reads.
   pub region_name: Option<String>,
+  /// A shared (Redis) and/or file cache behind the engine's memory.
+  pub token_cache: Option<NativeTokenCacheOptions>,
 }
 
 /// A certificate: exactly one of a path, PEM text or bytes (PEM or PKCS#12).

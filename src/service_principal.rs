@@ -23,6 +23,7 @@ use crate::options::{
   NativeAzurePipelinesOptions, NativeCertificateOptions, NativeClientCertificateOptions,
   NativeEntraOptions, NativeOnBehalfOfOptions, NativeRetryOptions, NativeWorkloadIdentityOptions,
 };
+use crate::token_cache;
 
 /// How long a `getAssertion` callback may take, unless the options say otherwise.
 const CALLBACK_TIMEOUT: Duration = Duration::from_secs(30);
@@ -67,11 +68,16 @@ fn certificate_config(
   })
 }
 
+/// The engine for `key`, with the shared/file cache the options name (if any).
 fn shared(
+  entra: &NativeEntraOptions,
   key: &str,
   make: impl FnOnce() -> azid_core::Result<Arc<dyn TokenSource>>,
 ) -> Result<NativeCredential> {
-  Ok(NativeCredential { engine: Engine::shared(key, make).map_err(to_napi)? })
+  let cache = token_cache::to_config(entra.token_cache.as_ref())?;
+  Ok(NativeCredential {
+    engine: Engine::shared_cached(key, cache.as_ref(), make).map_err(to_napi)?,
+  })
 }
 
 fn federated(
@@ -82,7 +88,7 @@ fn federated(
 ) -> Result<NativeCredential> {
   let client = entra_client(name, entra).map_err(to_napi)?;
   let key = format!("{name}|{}|{key}", client.key());
-  shared(&key, || {
+  shared(entra, &key, || {
     Ok(Arc::new(FederatedSource::new(name, client, provider()?)) as Arc<dyn TokenSource>)
   })
 }
@@ -93,7 +99,9 @@ impl NativeCredential {
   pub fn client_certificate(options: NativeClientCertificateOptions) -> Result<Self> {
     let config = certificate_config(&options.entra, options.certificate).map_err(to_napi)?;
     let key = config.engine_key();
-    shared(&key, || Ok(Arc::new(ClientCertificateSource::new(config)?) as Arc<dyn TokenSource>))
+    shared(&options.entra, &key, || {
+      Ok(Arc::new(ClientCertificateSource::new(config)?) as Arc<dyn TokenSource>)
+    })
   }
 
   /// Every object gets its own engine: two callbacks cannot be told to be the same.
@@ -171,7 +179,7 @@ impl NativeCredential {
     };
     let key =
       format!("{name}|{}|{proof_key}|user:{}", client.key(), OnBehalfOfSource::user_key(&user));
-    shared(&key, || {
+    shared(&options.entra, &key, || {
       Ok(Arc::new(OnBehalfOfSource::new(client, proof, user)?) as Arc<dyn TokenSource>)
     })
   }

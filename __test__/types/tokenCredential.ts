@@ -16,10 +16,13 @@ import {
   OnBehalfOfCredential,
   WorkloadIdentityCredential,
   getBearerTokenProvider,
+  liveEngineCount,
 } from '../..'
+import type { TokenCacheOptions } from '../..'
 
 const credentials: TokenCredential[] = [
   new ClientSecretCredential('tenant', 'client', 'secret'),
+  new ClientSecretCredential('tenant', 'client', 'secret', { tokenCache: { redis: { url: 'rediss://:pw@h:6380', timeoutMs: 200 }, encryptionKey: Buffer.alloc(32) } }),
   new ManagedIdentityCredential(),
   new ManagedIdentityCredential('client-id'),
   new ManagedIdentityCredential({ resourceId: '/subscriptions/x' }),
@@ -48,5 +51,9 @@ async function use(c: TokenCredential): Promise<string | undefined> {
 }
 
 const provider: () => Promise<string> = getBearerTokenProvider(credentials[0]!, 'https://vault.azure.net/.default')
+const fileCache: TokenCacheOptions = { file: { path: '/tmp/t.json' }, encryptionKey: 'base64' }
+const engines: number = liveEngineCount()
+void fileCache
+void engines
 void use
 void provider

@@ -69,6 +69,8 @@ export type { ErrorResponse } from './errors'
 export { AzureLogger, getLogLevel, setLogLevel } from './logger'
 export type { AzureLogLevel } from './logger'
 export { getBearerTokenProvider } from './tokenProvider'
+export type { FileTokenCacheOptions, RedisTokenCacheOptions, TokenCacheOptions } from './tokenCache'
+export { liveEngineCount, nativeLogSinkCount } from './diagnostics'
 export type { GetBearerTokenProviderOptions } from './tokenProvider'
 export { AzureAuthorityHosts } from './util/authorityHost'
 export type {

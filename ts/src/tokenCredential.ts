@@ -1,5 +1,7 @@
 /** The shapes of `@azure/core-auth`, so azid has no runtime dependency on it. */
 
+import type { TokenCacheOptions } from './tokenCache'
+
 export interface AccessToken {
   token: string
   /** Milliseconds since the epoch. */
@@ -49,6 +51,8 @@ export interface TokenCredentialOptions {
   loggingOptions?: { allowLoggingAccountIdentifiers?: boolean; enableUnsafeSupportLogging?: boolean }
   /** Per-attempt HTTP timeout, in milliseconds. */
   requestTimeoutInMs?: number
+  /** A cache shared by replicas (Redis) and/or kept across restarts (file); see README "One token per fleet". */
+  tokenCache?: TokenCacheOptions
 }
 
 export interface MultiTenantTokenCredentialOptions extends TokenCredentialOptions {

@@ -14,6 +14,7 @@ use crate::azlog;
 use crate::error::{Error, Result};
 use crate::log::Level;
 use crate::request::TokenRequest;
+use crate::shared_cache::{EntryKey, Tiers, TokenCacheConfig};
 use crate::slot::{Flight, Outcome, Slot, SlotState};
 use crate::token::{now_ms, AccessToken};
 
@@ -55,10 +56,32 @@ pub struct Engine {
   sweep_at: AtomicUsize,
   next_flight: AtomicU64,
   upstream_requests: AtomicU64,
+  /// The configuration identity (entries outside the process are bound to it).
+  engine_key: Arc<str>,
+  /// Redis and file caches, when the credential has a `tokenCache`.
+  tiers: Option<Tiers>,
+}
+
+/// Engines alive in this process (a diagnostic for leak tests).
+static LIVE_ENGINES: AtomicUsize = AtomicUsize::new(0);
+
+impl Drop for Engine {
+  fn drop(&mut self) {
+    LIVE_ENGINES.fetch_sub(1, Ordering::Relaxed);
+  }
 }
 
 impl Engine {
   pub fn new(source: Arc<dyn TokenSource>) -> Arc<Engine> {
+    Self::build(source, Arc::from(""), None)
+  }
+
+  fn build(
+    source: Arc<dyn TokenSource>,
+    engine_key: Arc<str>,
+    tiers: Option<Tiers>,
+  ) -> Arc<Engine> {
+    LIVE_ENGINES.fetch_add(1, Ordering::Relaxed);
     let label = source.label();
     Arc::new(Engine {
       source,
@@ -67,7 +90,43 @@ impl Engine {
       sweep_at: AtomicUsize::new(4096),
       next_flight: AtomicU64::new(1),
       upstream_requests: AtomicU64::new(0),
+      engine_key,
+      tiers,
     })
+  }
+
+  /// How many engines are alive in this process.
+  pub fn live_count() -> usize {
+    LIVE_ENGINES.load(Ordering::Relaxed)
+  }
+
+  /// An engine with Redis and/or file caches behind its memory cache. Tokens in the
+  /// file are loaded now, so a restarted process serves them without a request.
+  pub fn with_cache(
+    source: Arc<dyn TokenSource>,
+    config_key: &str,
+    cache: &TokenCacheConfig,
+  ) -> Result<Arc<Engine>> {
+    let tiers = Tiers::new(cache, &source.label())?;
+    let file = tiers.file.clone();
+    let engine = Self::build(source, Arc::from(config_key), Some(tiers));
+    if let Some(file) = file {
+      let now = now_ms();
+      for (cache_key, token) in file.load(&engine.engine_key, &engine.label) {
+        let slot = engine.slot(&cache_key);
+        let mut st = slot.lock();
+        if st.token.as_ref().is_none_or(|t| t.expires_on_ms < token.expires_on_ms) {
+          azlog!(
+            Level::Info,
+            "{}: reusing a token from the token cache file, expires in {} s",
+            engine.label,
+            token.expires_on_ms.saturating_sub(now) / 1000
+          );
+          st.token = Some(Arc::new(token));
+        }
+      }
+    }
+    Ok(engine)
   }
 
   /// The engine for `config_key`, created by `make` if no live engine has that key.
@@ -77,15 +136,32 @@ impl Engine {
     config_key: &str,
     make: impl FnOnce() -> Result<Arc<dyn TokenSource>>,
   ) -> Result<Arc<Engine>> {
+    Self::shared_cached(config_key, None, make)
+  }
+
+  /// As `shared`, with the credential's `tokenCache` (engines with different caches
+  /// are different engines).
+  pub fn shared_cached(
+    config_key: &str,
+    cache: Option<&TokenCacheConfig>,
+    make: impl FnOnce() -> Result<Arc<dyn TokenSource>>,
+  ) -> Result<Arc<Engine>> {
     static ENGINES: OnceLock<Mutex<HashMap<String, Weak<Engine>>>> = OnceLock::new();
+    let map_key = match cache {
+      Some(c) => format!("{config_key}\u{2}{}", c.fingerprint()),
+      None => config_key.to_string(),
+    };
     let mut engines =
       ENGINES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(engine) = engines.get(config_key).and_then(Weak::upgrade) {
+    if let Some(engine) = engines.get(&map_key).and_then(Weak::upgrade) {
       return Ok(engine);
     }
-    let engine = Engine::new(make()?);
+    let engine = match cache {
+      Some(c) => Engine::with_cache(make()?, config_key, c)?,
+      None => Engine::new(make()?),
+    };
     engines.retain(|_, w| w.strong_count() > 0);
-    engines.insert(config_key.to_string(), Arc::downgrade(&engine));
+    engines.insert(map_key, Arc::downgrade(&engine));
     Ok(engine)
   }
 
@@ -103,7 +179,8 @@ impl Engine {
     self.source.replace_certificate(certificate)
   }
 
-  /// How many fetches this engine started (for tests and metrics).
+  /// How many upstream fetches this engine started (for tests and metrics); tokens
+  /// taken from Redis do not count.
   pub fn upstream_requests(&self) -> u64 {
     self.upstream_requests.load(Ordering::Relaxed)
   }
@@ -247,25 +324,39 @@ impl Engine {
     claims: Option<String>,
   ) -> Flight {
     let id = self.next_flight.fetch_add(1, Ordering::Relaxed);
-    self.upstream_requests.fetch_add(1, Ordering::Relaxed);
     let (tx, rx) = watch::channel(None);
     let engine = self.clone();
     let slot = slot.clone();
     let is_claims = claims.is_some() || request.force_refresh;
     tokio::spawn(async move {
-      let source = engine.source.clone();
-      // The fetch runs in its own task so that a panic becomes an error, not a hang.
-      let outcome = match tokio::spawn(source.fetch(request.clone())).await {
-        Ok(result) => result.map(Arc::new),
-        Err(_) => Err(Error::unavailable(format!(
-          "{}: the token request failed unexpectedly (internal error)",
-          engine.label
-        ))),
-      };
+      let outcome = match &engine.tiers {
+        Some(tiers) => {
+          let key = EntryKey::new(engine.engine_key.clone(), &request.cache_key());
+          tiers
+            .fetch_through(&engine.label, &key, is_claims, || {
+              engine.fetch_upstream(request.clone())
+            })
+            .await
+        }
+        None => engine.fetch_upstream(request.clone()).await,
+      }
+      .map(Arc::new);
       engine.settle(&slot, id, is_claims, &request, &outcome);
       let _ = tx.send(Some(outcome));
     });
     Flight { id, rx, claims }
+  }
+
+  async fn fetch_upstream(&self, request: TokenRequest) -> Result<AccessToken> {
+    self.upstream_requests.fetch_add(1, Ordering::Relaxed);
+    // The fetch runs in its own task so that a panic becomes an error, not a hang.
+    match tokio::spawn(self.source.clone().fetch(request)).await {
+      Ok(result) => result,
+      Err(_) => Err(Error::unavailable(format!(
+        "{}: the token request failed unexpectedly (internal error)",
+        self.label
+      ))),
+    }
   }
 
   fn settle(

@@ -10,6 +10,7 @@ pub mod keyvault;
 pub mod log;
 pub mod request;
 pub mod secret;
+pub mod shared_cache;
 mod slot;
 pub mod token;
 

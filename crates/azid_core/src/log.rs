@@ -64,6 +64,10 @@ pub fn remove_sink(id: u64) {
   SINKS.write().unwrap_or_else(|e| e.into_inner()).retain(|(i, _)| *i != id);
 }
 
+pub fn sink_count() -> usize {
+  SINKS.read().unwrap_or_else(|e| e.into_inner()).len()
+}
+
 pub fn emit(level: Level, line: &str) {
   for (_, sink) in SINKS.read().unwrap_or_else(|e| e.into_inner()).iter() {
     sink.log(level, line);

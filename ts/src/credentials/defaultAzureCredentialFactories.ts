@@ -42,7 +42,7 @@ export function shouldProbeImds(env: Env, selected: string | undefined): boolean
 
 function managedIdentity(options: DefaultAzureCredentialOptions, env: Env, selected: string | undefined): TokenCredential {
   const clientId = options.managedIdentityClientId ?? env.AZURE_CLIENT_ID
-  const common = { retryOptions: MI_RETRY, authorityHost: options.authorityHost }
+  const common = { retryOptions: MI_RETRY, authorityHost: options.authorityHost, tokenCache: options.tokenCache }
   const mi = options.managedIdentityResourceId
     ? new ManagedIdentityCredential({ ...common, resourceId: options.managedIdentityResourceId })
     : new ManagedIdentityCredential({ ...common, clientId: clientId || undefined })
@@ -54,6 +54,7 @@ function cliOptions(options: DefaultAzureCredentialOptions) {
     tenantId: options.tenantId,
     additionallyAllowedTenants: options.additionallyAllowedTenants,
     processTimeoutInMs: options.processTimeoutInMs,
+    tokenCache: options.tokenCache,
   }
 }
 
@@ -71,6 +72,7 @@ export const defaultCredentialFactories: readonly CredentialFactory[] = [
         retryOptions: o.retryOptions,
         requestTimeoutInMs: o.requestTimeoutInMs,
         disableInstanceDiscovery: o.disableInstanceDiscovery,
+        tokenCache: o.tokenCache,
       }),
   },
   {
@@ -84,6 +86,7 @@ export const defaultCredentialFactories: readonly CredentialFactory[] = [
         authorityHost: o.authorityHost,
         additionallyAllowedTenants: o.additionallyAllowedTenants,
         retryOptions: o.retryOptions,
+        tokenCache: o.tokenCache,
       }),
   },
   {

@@ -5,6 +5,8 @@
  */
 import type native from '../native'
 import type { GetTokenOptions, MultiTenantTokenCredentialOptions } from '../tokenCredential'
+import { nativeTokenCache } from '../tokenCache'
+import type { NativeTokenCacheOptions } from '../tokenCache'
 import { checkTenantId, resolveAdditionallyAllowedTenants, resolveTenant } from '../util/tenant'
 import { NativeBackedCredential } from './nativeBackedCredential'
 
@@ -18,13 +20,17 @@ export interface DeveloperCliCredentialOptions extends MultiTenantTokenCredentia
 type NativeCredential = InstanceType<typeof native.NativeCredential>
 
 /** Checks the shared options and turns them into the native ones. */
-export function nativeCliOptions(options: DeveloperCliCredentialOptions): { tenantId?: string; processTimeoutInMs?: number } {
+export function nativeCliOptions(options: DeveloperCliCredentialOptions): { tenantId?: string; processTimeoutInMs?: number; tokenCache?: NativeTokenCacheOptions } {
   if (options.tenantId) checkTenantId(options.tenantId)
   const t = options.processTimeoutInMs
   if (t !== undefined && (!Number.isFinite(t) || t <= 0)) {
     throw new RangeError(`processTimeoutInMs must be a positive number of milliseconds, got ${String(t)}.`)
   }
-  return { tenantId: options.tenantId || undefined, processTimeoutInMs: t === undefined ? undefined : Math.min(Math.ceil(t), 0xffffffff) }
+  return {
+    tenantId: options.tenantId || undefined,
+    processTimeoutInMs: t === undefined ? undefined : Math.min(Math.ceil(t), 0xffffffff),
+    tokenCache: nativeTokenCache(options.tokenCache),
+  }
 }
 
 export abstract class DeveloperCliCredential extends NativeBackedCredential {

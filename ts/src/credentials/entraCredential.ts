@@ -6,6 +6,7 @@ import native from '../native'
 import type { GetTokenOptions, MultiTenantTokenCredentialOptions } from '../tokenCredential'
 import { resolveAuthorityHost } from '../util/authorityHost'
 import { checkTenantId, resolveAdditionallyAllowedTenants, resolveTenant } from '../util/tenant'
+import { nativeTokenCache } from '../tokenCache'
 import { NativeBackedCredential, nativeRetry } from './nativeBackedCredential'
 import type { NativeAuth } from './nativeBackedCredential'
 
@@ -29,6 +30,7 @@ export function entraNativeOptions(tenantId: string, clientId: string, options: 
     retry: nativeRetry(options.retryOptions, options.requestTimeoutInMs),
     regionalAuthority: options.regionalAuthority ?? options.azureRegion ?? process.env.AZURE_REGIONAL_AUTHORITY_NAME,
     regionName: process.env.REGION_NAME,
+    tokenCache: nativeTokenCache(options.tokenCache),
   }
 }
 

@@ -5,6 +5,7 @@
 import native from '../native'
 import { CredentialUnavailableError } from '../errors'
 import type { TokenCredentialOptions } from '../tokenCredential'
+import { nativeTokenCache } from '../tokenCache'
 import { NativeBackedCredential, createNative, nativeRetry } from './nativeBackedCredential'
 import { detectManagedIdentitySource, imdsEndpoint, sourceSettings } from './managedIdentitySource'
 import { aksWorkloadEngine } from './managedIdentityWorkload'
@@ -52,6 +53,7 @@ export class ManagedIdentityCredential extends NativeBackedCredential {
         objectId: options.objectId,
         resourceId: options.resourceId,
         retry: nativeRetry(options.retryOptions, options.requestTimeoutInMs),
+        tokenCache: nativeTokenCache(options.tokenCache),
       }),
     )
     super('ManagedIdentityCredential', engine)
