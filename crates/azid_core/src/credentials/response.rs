@@ -167,13 +167,7 @@ mod tests {
   use super::*;
 
   fn resp(status: u16, body: &str) -> HttpResponse {
-    HttpResponse {
-      status,
-      headers: Default::default(),
-      body: body.as_bytes().to_vec(),
-      attempts: 1,
-      retry_after: None,
-    }
+    HttpResponse::for_test(status, body)
   }
 
   #[test]

@@ -24,6 +24,18 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
+  /// A response as a test would have received it (one attempt, no headers).
+  #[cfg(test)]
+  pub(crate) fn for_test(status: u16, body: &str) -> Self {
+    HttpResponse {
+      status,
+      headers: HeaderMap::new(),
+      body: body.as_bytes().to_vec(),
+      attempts: 1,
+      retry_after: None,
+    }
+  }
+
   pub fn is_success(&self) -> bool {
     (200..300).contains(&self.status)
   }
