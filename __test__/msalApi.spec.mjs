@@ -153,3 +153,26 @@ test.serial('azureRegion TryAutoDetect without REGION_NAME stays on the global e
   const r = await cca().acquireTokenByClientCredential({ scopes: [uniqueScope('region')], azureRegion: 'TryAutoDetect' })
   t.truthy(r.accessToken)
 })
+
+test.serial('tokenCache reaches the engine: each app writes its sealed cache file', async (t) => {
+  const { mkdtempSync, existsSync, readFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const { randomBytes } = await import('node:crypto')
+  const dir = mkdtempSync(join(tmpdir(), 'azid-msal-cache-'))
+  const waitFor = async (file) => {
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50))
+    return existsSync(file)
+  }
+  const ccaFile = join(dir, 'cca.json')
+  const app = cca({ tokenCache: { file: { path: ccaFile }, encryptionKey: randomBytes(32) } })
+  const r = await app.acquireTokenByClientCredential({ scopes: [uniqueScope('msal-file')] })
+  t.true(await waitFor(ccaFile))
+  t.false(readFileSync(ccaFile, 'utf8').includes(r.accessToken.split('.')[2]))
+
+  const miFile = join(dir, 'mi.json')
+  const mia = new ManagedIdentityApplication({ tokenCache: { file: { path: miFile }, encryptionKey: randomBytes(32) } })
+  const m = await mia.acquireToken({ resource: uniqueScope('msal-mi-file').replace('/.default', '') })
+  t.true(await waitFor(miFile))
+  t.false(readFileSync(miFile, 'utf8').includes(m.accessToken.split('.')[2]))
+})

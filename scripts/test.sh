@@ -14,6 +14,9 @@ export AZURE_AUTHORITY_HOST=https://127.0.0.1:9
 bash scripts/setup.sh
 # The Redis token cache tests start their own redis-server on a free loopback port.
 command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
+echo "== lint (rustfmt, clippy)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings 2>&1
 echo "== cargo test (engine and emulator)"
 cargo test -p azid_core -p azid_emulator 2>&1
 echo "== type test"

@@ -10,6 +10,7 @@ import { type AuthenticationResult, toResult } from './authenticationResult'
 import { type AzureCloudOptions, parseAuthority } from './authority'
 import { ClientConfigurationError, toMsalError } from './errors'
 import { type SystemOptions, connectLogger } from './logging'
+import { type TokenCacheOptions, nativeTokenCache } from '../tokenCache'
 
 type NativeCredential = InstanceType<typeof native.NativeCredential>
 
@@ -33,6 +34,8 @@ export interface ConfidentialClientConfiguration {
     azureCloudOptions?: AzureCloudOptions
   }
   system?: SystemOptions
+  /** azid's shared (Redis) and/or file cache behind the engine's memory; see the README. */
+  tokenCache?: TokenCacheOptions
 }
 
 export interface ClientCredentialRequest {
@@ -63,6 +66,7 @@ export class ConfidentialClientApplication {
   private readonly host: string
   private readonly tenant: string
   private readonly auth: ClientAuth
+  private readonly tokenCache: ReturnType<typeof nativeTokenCache>
   /** One engine per region (undefined = the global endpoint); engines themselves are shared process-wide. */
   private readonly engines = new Map<string | undefined, NativeCredential>()
 
@@ -81,6 +85,7 @@ export class ConfidentialClientApplication {
     this.host = host
     this.tenant = tenant
     this.auth = clientAuth(auth, `${host}/${tenant}/oauth2/v2.0/token`)
+    this.tokenCache = nativeTokenCache(configuration.tokenCache)
     this.engine(undefined) // fail fast on bad configuration
     connectLogger(configuration.system)
   }
@@ -107,7 +112,7 @@ export class ConfidentialClientApplication {
     }
     const correlationId = request.correlationId ?? randomUUID()
     try {
-      const entra = { authorityHost: this.host, tenantId: this.tenant, clientId: this.clientId }
+      const entra = { authorityHost: this.host, tenantId: this.tenant, clientId: this.clientId, tokenCache: this.tokenCache }
       const engine = native.NativeCredential.onBehalfOf({
         entra,
         clientSecret: 'secret' in this.auth ? this.auth.secret : undefined,
@@ -124,7 +129,14 @@ export class ConfidentialClientApplication {
   private engine(region: string | undefined): NativeCredential {
     let engine = this.engines.get(region)
     if (engine) return engine
-    const entra = { authorityHost: this.host, tenantId: this.tenant, clientId: this.clientId, regionalAuthority: region, regionName: process.env.REGION_NAME }
+    const entra = {
+      authorityHost: this.host,
+      tenantId: this.tenant,
+      clientId: this.clientId,
+      regionalAuthority: region,
+      regionName: process.env.REGION_NAME,
+      tokenCache: this.tokenCache,
+    }
     const a = this.auth
     engine = createNative(() =>
       'secret' in a

@@ -8,10 +8,13 @@ import { ManagedIdentityCredential } from '../credentials/managedIdentityCredent
 import { type AuthenticationResult, toResult } from './authenticationResult'
 import { ClientConfigurationError, toMsalError } from './errors'
 import { type SystemOptions, connectLogger } from './logging'
+import type { TokenCacheOptions } from '../tokenCache'
 
 export interface ManagedIdentityConfiguration {
   managedIdentityIdParams?: { userAssignedClientId?: string; userAssignedResourceId?: string; userAssignedObjectId?: string }
   system?: SystemOptions
+  /** azid's shared (Redis) and/or file cache behind the engine's memory; see the README. */
+  tokenCache?: TokenCacheOptions
 }
 
 export interface ManagedIdentityRequestParams {
@@ -27,13 +30,14 @@ export class ManagedIdentityApplication {
     const ids = configuration.managedIdentityIdParams ?? {}
     const given = [ids.userAssignedClientId, ids.userAssignedResourceId, ids.userAssignedObjectId].filter((v) => v !== undefined)
     if (given.length > 1) throw new ClientConfigurationError('invalid_managed_identity_id_type', 'Give at most one of userAssignedClientId, userAssignedResourceId and userAssignedObjectId.')
+    const tokenCache = configuration.tokenCache
     this.credential = ids.userAssignedClientId
-      ? new ManagedIdentityCredential({ clientId: ids.userAssignedClientId })
+      ? new ManagedIdentityCredential({ clientId: ids.userAssignedClientId, tokenCache })
       : ids.userAssignedResourceId
-        ? new ManagedIdentityCredential({ resourceId: ids.userAssignedResourceId })
+        ? new ManagedIdentityCredential({ resourceId: ids.userAssignedResourceId, tokenCache })
         : ids.userAssignedObjectId
-          ? new ManagedIdentityCredential({ objectId: ids.userAssignedObjectId })
-          : new ManagedIdentityCredential()
+          ? new ManagedIdentityCredential({ objectId: ids.userAssignedObjectId, tokenCache })
+          : new ManagedIdentityCredential({ tokenCache })
     connectLogger(configuration.system)
   }
 
