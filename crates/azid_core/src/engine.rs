@@ -109,7 +109,10 @@ impl Engine {
   ) -> Result<Arc<Engine>> {
     let tiers = Tiers::new(cache, &source.label())?;
     let file = tiers.file.clone();
-    let engine = Self::build(source, Arc::from(config_key), Some(tiers));
+    // Stored names derive from a keyed hash of the configuration, so someone who can list
+    // Redis keys or read the file cannot test guesses (say, of a certificate password).
+    let storage_key = cache.storage_key(config_key);
+    let engine = Self::build(source, Arc::from(storage_key.as_str()), Some(tiers));
     if let Some(file) = file {
       let now = now_ms();
       for (cache_key, token) in file.load(&engine.engine_key, &engine.label) {

@@ -5,8 +5,15 @@
 use base64::Engine as _;
 use serde_json::Value;
 
+/// Larger values are nonsense (past the year 5000) and would overflow in milliseconds.
+const MAX_SECONDS: u64 = 100_000_000_000;
+
 /// Seconds, from a JSON number or a numeric string.
 pub fn seconds(value: Option<&Value>) -> Option<u64> {
+  seconds_unbounded(value).filter(|s| *s <= MAX_SECONDS)
+}
+
+fn seconds_unbounded(value: Option<&Value>) -> Option<u64> {
   match value? {
     Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
     Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| *f >= 0.0).map(|f| f as u64),
@@ -53,13 +60,14 @@ fn to_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: f64, offset_min: i64) -> O
   (ms >= 0.0).then_some(ms as u64)
 }
 
+/// A small integer field of a date (bounded, so no arithmetic on it can overflow).
 fn num(s: &str) -> Option<i64> {
-  s.parse().ok()
+  s.parse().ok().filter(|n: &i64| n.abs() <= 1_000_000)
 }
 
 /// `2024-01-01T00:00:00Z`, `2024-01-01T00:00:00.123+02:00`, or with a space.
 fn parse_rfc3339(text: &str) -> Option<u64> {
-  if text.len() < 19 || !text.is_char_boundary(19) {
+  if text.len() < 19 || !text.is_char_boundary(10) || !text.is_char_boundary(19) {
     return None;
   }
   let (date, rest) = text.split_at(10);
@@ -131,6 +139,11 @@ mod tests {
       Some(1_704_067_200_000 + 13 * 3_600_000)
     );
     assert_eq!(expires_on_ms(Some(&json!("tomorrow"))), None);
+    // Hostile input is None, never a panic or an overflow.
+    assert_eq!(expires_on_ms(Some(&json!("123456789é12345678"))), None);
+    assert_eq!(expires_on_ms(Some(&json!(u64::MAX))), None);
+    assert_eq!(expires_on_ms(Some(&json!("2024-01-01T00:00:00+99999999999:00"))), None);
+    assert_eq!(expires_on_ms(Some(&json!("99999999999/01/2024 01:00:00 PM +00:00"))), None);
   }
 
   #[test]

@@ -70,7 +70,10 @@ impl TokenRequest {
 
 /// Tenant ids are GUIDs or domain names: `^[0-9a-zA-Z-.]+$`.
 pub fn validate_tenant(tenant: &str) -> Result<()> {
-  if tenant.is_empty() || !tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+  // A leading '-' is no tenant and would read as an option to az/azd.
+  if tenant.is_empty()
+    || tenant.starts_with('-')
+    || !tenant.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
   {
     return Err(Error::invalid(format!(
       "Invalid tenant id '{}'. A tenant id is a GUID or a domain name (letters, digits, '-' and '.'); see https://learn.microsoft.com/partner-center/find-ids-and-domain-names",

@@ -31,6 +31,12 @@ impl PipelinesOidc {
         "AzurePipelinesCredential: SYSTEM_OIDCREQUESTURI is not a URL; run inside an Azure Pipelines job (it sets the variable).",
       )
     })?;
+    // The system access token goes as a bearer: never over plain http.
+    if url.scheme() != "https" {
+      return Err(Error::invalid(
+        "AzurePipelinesCredential: SYSTEM_OIDCREQUESTURI must be an https URL (Azure Pipelines sets it so).",
+      ));
+    }
     url
       .query_pairs_mut()
       .append_pair("api-version", API_VERSION)

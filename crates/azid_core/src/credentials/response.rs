@@ -55,7 +55,7 @@ pub fn token_from_response(label: &str, response: &HttpResponse) -> Result<Acces
 pub fn parse_error_body(status: u16, body: &[u8]) -> ErrorResponse {
   let fallback = || ErrorResponse {
     error: if status == 400 { "invalid_request" } else { "unknown_error" }.into(),
-    error_description: String::from_utf8_lossy(&body[..body.len().min(300)]).trim().to_string(),
+    error_description: untrusted_excerpt(body),
     ..Default::default()
   };
   let Ok(json) = serde_json::from_slice::<Value>(body) else { return fallback() };
@@ -79,6 +79,24 @@ pub fn parse_error_body(status: u16, body: &[u8]) -> ErrorResponse {
       ..Default::default()
     },
     _ => fallback(),
+  }
+}
+
+/// A non-JSON body (a proxy's or firewall's page) is untrusted: it may echo the request form.
+/// Show a short cleaned excerpt, or nothing at all if it looks like form data or credentials.
+fn untrusted_excerpt(body: &[u8]) -> String {
+  let text = String::from_utf8_lossy(&body[..body.len().min(2048)]);
+  let lower = text.to_ascii_lowercase();
+  let echoes_form = (lower.contains('=') && lower.contains('&'))
+    || ["secret", "assertion", "password", "token="].iter().any(|w| lower.contains(w));
+  if echoes_form {
+    return format!("({} byte non-JSON body, not shown: it may echo request data)", body.len());
+  }
+  let excerpt = super::developer_cli::stderr::sanitize(&text);
+  if body.is_empty() {
+    "(empty body)".into()
+  } else {
+    excerpt.chars().take(300).collect()
   }
 }
 
@@ -204,5 +222,10 @@ mod tests {
     assert_eq!(parse_error_body(500, br#"{"error":{"code":"Boom","message":"m"}}"#).error, "Boom");
     assert_eq!(parse_error_body(400, b"nope").error, "invalid_request");
     assert_eq!(parse_error_body(429, b"Too Many Requests").error, "unknown_error");
+    assert_eq!(parse_error_body(429, b"Too Many Requests").error_description, "Too Many Requests");
+    // A proxy that echoes the form never gets the secret into a message.
+    let echoed =
+      parse_error_body(502, b"bad gateway: grant_type=client_credentials&client_secret=hunter2");
+    assert!(!echoed.error_description.contains("hunter2"), "{}", echoed.error_description);
   }
 }

@@ -84,6 +84,9 @@ impl Transport {
       .http1_only()
       .connect_timeout(Duration::from_secs(5))
       .pool_idle_timeout(Duration::from_secs(90))
+      // A redirect would carry the form (secrets, assertions) or identity headers to
+      // another host; token endpoints never redirect, and MSAL does not follow them either.
+      .redirect(reqwest::redirect::Policy::none())
       .user_agent(concat!("azid/", env!("CARGO_PKG_VERSION")));
     if kind == TransportKind::Direct {
       builder = builder.no_proxy();

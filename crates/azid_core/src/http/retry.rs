@@ -97,7 +97,8 @@ pub fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duratio
   }
   let value = headers.get("retry-after")?.to_str().ok()?.trim();
   if let Ok(secs) = value.parse::<f64>() {
-    return (secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    // "inf", "1e20" and negatives parse as f64 too: none may panic, and a day is plenty.
+    return Duration::try_from_secs_f64(secs).ok().map(|d| d.min(Duration::from_secs(86_400)));
   }
   let at = httpdate_ms(value)?;
   let now = crate::token::now_ms();
@@ -129,6 +130,10 @@ mod tests {
     assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(7)));
     h.insert("retry-after", HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
     assert_eq!(parse_retry_after(&h), Some(Duration::ZERO));
+    for hostile in ["inf", "1e20", "-5", "NaN"] {
+      h.insert("retry-after", HeaderValue::from_static(hostile));
+      assert!(parse_retry_after(&h).is_none_or(|d| d <= Duration::from_secs(86_400)), "{hostile}");
+    }
     h.insert("retry-after-ms", HeaderValue::from_static("250"));
     assert_eq!(parse_retry_after(&h), Some(Duration::from_millis(250)));
   }

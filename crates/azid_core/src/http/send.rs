@@ -11,8 +11,8 @@ use crate::log::Level;
 /// Token responses are small; a larger body is a fault, not a token.
 const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// A response as read off the wire (body capped).
-#[derive(Debug)]
+/// A response as read off the wire (body capped). Its `Debug` leaves the body out: on
+/// success it holds a token.
 pub struct HttpResponse {
   pub status: u16,
   pub headers: HeaderMap,
@@ -21,6 +21,16 @@ pub struct HttpResponse {
   pub attempts: u32,
   /// The server's `Retry-After`, if it sent one.
   pub retry_after: Option<Duration>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.debug_struct("HttpResponse")
+      .field("status", &self.status)
+      .field("body_len", &self.body.len())
+      .field("attempts", &self.attempts)
+      .finish_non_exhaustive()
+  }
 }
 
 impl HttpResponse {

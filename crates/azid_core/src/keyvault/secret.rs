@@ -60,7 +60,7 @@ pub fn properties_from_json(item: &Value) -> Option<SecretProperties> {
   let id = item.get("id")?.as_str()?.to_string();
   let (vault_url, name, version) = parse_secret_id(&id)?;
   let attrs = item.get("attributes").cloned().unwrap_or(Value::Null);
-  let secs = |k: &str| attrs.get(k).and_then(Value::as_u64).map(|s| s * 1000);
+  let secs = |k: &str| attrs.get(k).and_then(Value::as_u64).map(|s| s.saturating_mul(1000));
   let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
   let tags = item
     .get("tags")

@@ -51,6 +51,11 @@ impl RedisConfig {
 }
 
 impl TokenCacheConfig {
+  /// The keyed identity of an engine's stored entries (see `storage_key`).
+  pub(crate) fn storage_key(&self, config_key: &str) -> String {
+    storage_key(&self.key, config_key)
+  }
+
   /// `encryption_key_b64`: 32 bytes in base64 (standard or URL-safe).
   pub fn new(
     encryption_key_b64: &str,
@@ -91,6 +96,13 @@ impl TokenCacheConfig {
     }
     hex(&h.finalize())
   }
+}
+
+/// HMAC-SHA256 of the engine's configuration under the cache's encryption key: the
+/// identity every stored name and sealed entry is derived from.
+fn storage_key(encryption_key: &[u8], config_key: &str) -> String {
+  let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, encryption_key);
+  hex(ring::hmac::sign(&key, format!("azid-engine-v1\0{config_key}").as_bytes()).as_ref())
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -431,5 +443,16 @@ mod tests {
       replica(&shared).fetch_through("test", &k, true, || upstream(&calls)).await.unwrap();
     assert_eq!(forced.token.expose(), "t2");
     assert_eq!(calls.load(Ordering::SeqCst), 2);
+  }
+}
+
+#[cfg(test)]
+mod storage_key_tests {
+  #[test]
+  fn storage_keys_depend_on_the_encryption_key() {
+    let a = super::storage_key(&[1; 32], "client_certificate|path|password-hash");
+    assert_eq!(a, super::storage_key(&[1; 32], "client_certificate|path|password-hash"));
+    assert_ne!(a, super::storage_key(&[2; 32], "client_certificate|path|password-hash"));
+    assert!(!a.contains("client_certificate"));
   }
 }

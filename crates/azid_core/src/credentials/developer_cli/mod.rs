@@ -8,7 +8,7 @@ pub mod az;
 pub mod azd;
 mod process;
 pub mod pwsh;
-mod stderr;
+pub(crate) mod stderr;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -14,7 +14,7 @@ const STDOUT_CAP: usize = 256 * 1024;
 const STDERR_CAP: usize = 64 * 1024;
 
 /// What a finished run produced.
-#[derive(Debug)]
+/// Its `Debug` leaves stdout out: it holds the token.
 pub struct Finished {
   pub success: bool,
   pub exit_code: Option<i32>,
@@ -22,6 +22,16 @@ pub struct Finished {
   pub stdout: Vec<u8>,
   pub stdout_overflow: bool,
   pub stderr: String,
+}
+
+impl std::fmt::Debug for Finished {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.debug_struct("Finished")
+      .field("success", &self.success)
+      .field("exit_code", &self.exit_code)
+      .field("stdout_len", &self.stdout.len())
+      .finish_non_exhaustive()
+  }
 }
 
 #[derive(Debug)]

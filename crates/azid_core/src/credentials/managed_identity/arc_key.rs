@@ -67,6 +67,19 @@ pub(crate) fn check_path(label: &str, path: &str, folder: &str) -> Result<()> {
   Ok(())
 }
 
+/// Opens without following a symlink swapped in after the check, and without blocking
+/// on a FIFO planted there (the type is checked on the handle right after).
+fn open_no_follow(path: &str) -> std::io::Result<std::fs::File> {
+  let mut options = std::fs::OpenOptions::new();
+  options.read(true);
+  #[cfg(unix)]
+  {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+  }
+  options.open(path)
+}
+
 /// Reads the key after the path, symlink, type and size checks. The size and type are
 /// taken from the opened handle, and on Unix it must be the very file that was checked.
 pub(crate) fn read_key(label: &str, path: &str, folder: &str) -> Result<Secret> {
@@ -78,7 +91,7 @@ pub(crate) fn read_key(label: &str, path: &str, folder: &str) -> Result<Secret> 
   if link.file_type().is_symlink() {
     return Err(refused(label, &format!("the challenge file '{path}' is a symbolic link.")));
   }
-  let file = std::fs::File::open(path).map_err(unreadable)?;
+  let file = open_no_follow(path).map_err(unreadable)?;
   let meta = file.metadata().map_err(unreadable)?;
   if !meta.is_file() {
     return Err(refused(label, &format!("the challenge file '{path}' is not a regular file.")));

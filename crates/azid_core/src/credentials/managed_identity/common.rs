@@ -32,7 +32,24 @@ pub(crate) fn parse_endpoint(source: &str, env_name: &str, raw: &str) -> Result<
       "ManagedIdentityCredential ({source}): {env_name}='{raw}' must be an http(s) URL."
     )));
   }
+  // These requests carry a secret (IDENTITY_HEADER, MSI_SECRET, the Arc key): in clear
+  // only to a local endpoint, as every real one is.
+  if url.scheme() == "http" && !is_local(&url) {
+    return Err(Error::invalid(format!(
+      "ManagedIdentityCredential ({source}): {env_name} points at a remote host over plain http; managed identity endpoints are on this machine (localhost, 127.0.0.1 or link-local). Check {env_name}."
+    )));
+  }
   Ok(url)
+}
+
+/// Loopback or link-local: where managed identity endpoints live.
+fn is_local(url: &url::Url) -> bool {
+  match url.host() {
+    Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+    Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_link_local(),
+    Some(url::Host::Ipv6(ip)) => ip.is_loopback() || (ip.segments()[0] & 0xffc0) == 0xfe80,
+    None => false,
+  }
 }
 
 /// `host:port` for log lines and errors (never the query, which carries ids).
@@ -119,4 +136,25 @@ pub(crate) fn finish(
     ));
   }
   Err(err)
+}
+
+#[cfg(test)]
+mod local_endpoint_tests {
+  use super::parse_endpoint;
+
+  #[test]
+  fn secrets_go_in_clear_only_to_local_endpoints() {
+    for ok in [
+      "http://localhost:42356/msi/token",
+      "http://127.0.0.1:40342/x",
+      "http://[::1]:1/x",
+      "http://169.254.1.2/x",
+      "https://example.com/x",
+    ] {
+      assert!(parse_endpoint("App Service", "IDENTITY_ENDPOINT", ok).is_ok(), "{ok}");
+    }
+    for bad in ["http://example.com/msi/token", "http://10.0.0.4:42356/msi/token"] {
+      assert!(parse_endpoint("App Service", "IDENTITY_ENDPOINT", bad).is_err(), "{bad}");
+    }
+  }
 }
